@@ -479,6 +479,8 @@ export class PullFailedError extends OllamaError {
   readonly retryable: boolean;
   /** How many times the pull was issued, counting the first. */
   readonly attempts: number;
+  /** What happened, in a few words, without the advice the message adds. */
+  readonly detail: string;
 
   /**
    * @param model The model, in short form.
@@ -507,6 +509,23 @@ export class PullFailedError extends OllamaError {
     this.serverMessage = options.serverMessage;
     this.retryable = options.retryable ?? false;
     this.attempts = attempts;
+    this.detail = detail;
+  }
+
+  /**
+   * The same failure, counted over `attempts` attempts (used when retries ran out).
+   *
+   * @param attempts How many times the pull was issued.
+   * @returns A new error with the message saying so.
+   */
+  withAttempts(attempts: number): PullFailedError {
+    return new PullFailedError(this.model, this.reason, this.detail, {
+      status: this.status,
+      serverMessage: this.serverMessage,
+      retryable: this.retryable,
+      attempts,
+      cause: this.cause,
+    });
   }
 }
 
@@ -557,11 +576,15 @@ function formatSeconds(ms: number): string {
 
 function networkErrorDetail(cause: unknown): string {
   if (!(cause instanceof Error)) return "";
-  // Runtimes wrap the socket error: Deno and Node put it in `cause`, Bun in `code`.
+  // Runtimes wrap the socket error: Deno and Node put it in `cause` (ECONNREFUSED), Bun gives a
+  // `code` on the error itself (ConnectionRefused).
   const inner = (cause as { cause?: unknown }).cause;
   const code = (inner as { code?: unknown } | undefined)?.code ??
     (cause as { code?: unknown }).code;
-  if (typeof code === "string" && /^[A-Z_]+$/.test(code)) return code.toLowerCase();
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return code;
+  if (typeof code === "string" && /^[A-Z][A-Za-z]+$/.test(code)) {
+    return code.replace(/(?<=[a-z])(?=[A-Z])/g, " ").toLowerCase();
+  }
   if (/refused/i.test(cause.message)) return "connection refused";
   return "";
 }

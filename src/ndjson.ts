@@ -1,0 +1,268 @@
+/**
+ * JSON-lines (NDJSON) decoding that survives real networks: bytes split anywhere (inside a line,
+ * inside a UTF-8 character), `\r\n` endings, a last line without `\n`. A line that is not JSON is
+ * an error that names its line number, never skipped; a line longer than a bound is an error,
+ * not unbounded memory.
+ *
+ * Three layers, one piece of logic:
+ * - {@link LineSplitter}: pure, text in, complete lines out;
+ * - {@link JsonLinesStream}: a `TransformStream` of text to parsed values, for stream pipelines
+ *   (`body.pipeThrough(new TextDecoderStream()).pipeThrough(new JsonLinesStream())`);
+ * - {@link decodeJsonLines}: bytes to an async iterable of values, the fast path the client uses
+ *   (one reader, no per-line stream hops).
+ *
+ * @module
+ */
+
+import { ProtocolError } from "./errors.ts";
+import { sanitizeText } from "./sanitize.ts";
+
+/** The longest line accepted by default: 1 MiB of text (counted in UTF-16 code units). */
+export const DEFAULT_MAX_LINE_LENGTH: number = 1024 * 1024;
+
+/** Options for the JSON-lines decoders. */
+export interface JsonLinesOptions {
+  /**
+   * The longest line accepted, in UTF-16 code units (about bytes for ASCII). A longer line (or an
+   * unterminated run of text longer than this) raises a {@link ProtocolError} with reason
+   * `line_too_long`. Default {@link DEFAULT_MAX_LINE_LENGTH}.
+   */
+  maxLineLength?: number;
+}
+
+/**
+ * Splits text that arrives in arbitrary pieces into complete lines. Accepts `\n` and `\r\n`;
+ * blank lines are dropped (but counted, so line numbers match the stream).
+ *
+ * @example
+ * ```ts
+ * import { LineSplitter } from "@vtcode/ollama";
+ *
+ * const splitter = new LineSplitter();
+ * splitter.push('{"status":"pull'); // []
+ * splitter.push('ing manifest"}\r\n{"sta'); // ['{"status":"pulling manifest"}']
+ * splitter.end(); // ['{"sta'] (the last line, unterminated)
+ * ```
+ */
+export class LineSplitter {
+  #pending = "";
+  #lineNumber = 0;
+  readonly #maxLineLength: number;
+
+  /** @param options The line-length bound. */
+  constructor(options: JsonLinesOptions = {}) {
+    this.#maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  }
+
+  /** The number of lines completed so far, blank ones included. */
+  get lineNumber(): number {
+    return this.#lineNumber;
+  }
+
+  /**
+   * Adds text; calls `onLine` for each line it completes (cheaper than an array per chunk on the
+   * hot path), or returns them when no callback is given.
+   *
+   * @param text The next piece of decoded text.
+   * @param onLine Receives each complete, non-blank line and its 1-based number.
+   * @returns The complete lines when `onLine` is not given; otherwise an empty array.
+   * @throws {ProtocolError} `line_too_long` when a line exceeds the bound.
+   */
+  push(text: string, onLine?: (line: string, lineNumber: number) => void): string[] {
+    const lines: string[] = [];
+    const emit = onLine ?? ((line: string) => void lines.push(line));
+    let start = 0;
+    let newline = text.indexOf("\n");
+    if (newline === -1) {
+      this.#pending += text;
+      if (this.#pending.length > this.#maxLineLength) this.#tooLong();
+      return lines;
+    }
+    // The first line completes whatever was pending.
+    if (this.#pending.length > 0) {
+      this.#complete(this.#pending + text.slice(0, newline), emit);
+      this.#pending = "";
+    } else {
+      this.#complete(text.slice(0, newline), emit);
+    }
+    start = newline + 1;
+    while ((newline = text.indexOf("\n", start)) !== -1) {
+      this.#complete(text.slice(start, newline), emit);
+      start = newline + 1;
+    }
+    if (start < text.length) {
+      this.#pending = text.slice(start);
+      if (this.#pending.length > this.#maxLineLength) this.#tooLong();
+    }
+    return lines;
+  }
+
+  /**
+   * Ends the input: returns the last line when it had no trailing newline.
+   *
+   * @param onLine Receives the last line, as in {@link LineSplitter.push}.
+   * @returns The last line (if any) when `onLine` is not given.
+   */
+  end(onLine?: (line: string, lineNumber: number) => void): string[] {
+    const lines: string[] = [];
+    if (this.#pending.length > 0) {
+      const last = this.#pending;
+      this.#pending = "";
+      this.#complete(last, onLine ?? ((line: string) => void lines.push(line)));
+    }
+    return lines;
+  }
+
+  #complete(line: string, emit: (line: string, lineNumber: number) => void): void {
+    this.#lineNumber++;
+    const end = line.length > 0 && line.charCodeAt(line.length - 1) === 13
+      ? line.length - 1
+      : line.length;
+    if (end > this.#maxLineLength) this.#tooLong(this.#lineNumber);
+    const text = end === line.length ? line : line.slice(0, end);
+    // Blank (or whitespace-only) lines carry no value; count them and move on.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0)) return;
+    emit(text, this.#lineNumber);
+  }
+
+  /** @param lineNumber The offending line; by default the one still being assembled. */
+  #tooLong(lineNumber: number = this.#lineNumber + 1): never {
+    this.#pending = "";
+    throw new ProtocolError(
+      "line_too_long",
+      `line ${lineNumber} of the JSON-lines stream is longer than ${this.#maxLineLength} characters; ` +
+        "an Ollama server never sends such lines, so the stream was abandoned to bound memory",
+      { lineNumber },
+    );
+  }
+}
+
+/**
+ * Parses one line of a JSON-lines stream.
+ *
+ * @param line The line, without its newline.
+ * @param lineNumber Its 1-based number, for the error message.
+ * @returns The parsed value.
+ * @throws {ProtocolError} `invalid_json`, naming the line number and showing (sanitized) text.
+ *
+ * @example
+ * ```ts
+ * import { parseJsonLine } from "@vtcode/ollama";
+ *
+ * parseJsonLine('{"status":"success"}', 1); // { status: "success" }
+ * ```
+ */
+export function parseJsonLine(line: string, lineNumber: number): unknown {
+  try {
+    return JSON.parse(line);
+  } catch (cause) {
+    throw new ProtocolError(
+      "invalid_json",
+      `line ${lineNumber} of the JSON-lines stream is not JSON: ${
+        JSON.stringify(sanitizeText(line, { maxLength: 120 }))
+      }`,
+      { lineNumber, cause },
+    );
+  }
+}
+
+/**
+ * A `TransformStream` from text to parsed JSON values, one per line.
+ *
+ * @example
+ * ```ts
+ * import { JsonLinesStream } from "@vtcode/ollama";
+ *
+ * const body = new Response('{"a":1}\n{"a":2}\n').body!;
+ * for await (const value of body.pipeThrough(new TextDecoderStream()).pipeThrough(new JsonLinesStream())) {
+ *   console.log(value); // { a: 1 }, then { a: 2 }
+ * }
+ * ```
+ */
+export class JsonLinesStream extends TransformStream<string, unknown> {
+  /** @param options The line-length bound. */
+  constructor(options: JsonLinesOptions = {}) {
+    const splitter = new LineSplitter(options);
+    let controller: TransformStreamDefaultController<unknown>;
+    const onLine = (line: string, lineNumber: number) =>
+      controller.enqueue(parseJsonLine(line, lineNumber));
+    super({
+      start(c) {
+        controller = c;
+      },
+      transform(chunk) {
+        splitter.push(chunk, onLine);
+      },
+      flush() {
+        splitter.end(onLine);
+      },
+    });
+  }
+}
+
+/** Options for {@link decodeJsonLines}. */
+export interface DecodeJsonLinesOptions extends JsonLinesOptions {
+  /** Stops reading (and cancels the body) when aborted; the iteration then throws the reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Decodes a byte stream of JSON lines into values. Reads the body with a single reader, so it is
+ * the fastest way in; breaking out of the loop cancels the body (closing the connection).
+ *
+ * @param body The bytes, e.g. `response.body`.
+ * @param options Line bound and abort signal.
+ * @returns An async iterable of the parsed values, in order.
+ *
+ * @example
+ * ```ts
+ * import { decodeJsonLines } from "@vtcode/ollama";
+ *
+ * const response = new Response('{"status":"pulling manifest"}\n{"status":"success"}\n');
+ * for await (const value of decodeJsonLines(response.body!)) {
+ *   console.log(value);
+ * }
+ * ```
+ */
+export async function* decodeJsonLines(
+  body: ReadableStream<Uint8Array>,
+  options: DecodeJsonLinesOptions = {},
+): AsyncGenerator<unknown, void, undefined> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const reader = body.getReader();
+  const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const decoder = new TextDecoder();
+  const splitter = new LineSplitter(options);
+  const batch: unknown[] = [];
+  const onLine = (line: string, lineNumber: number) =>
+    void batch.push(parseJsonLine(line, lineNumber));
+  let done = false;
+  try {
+    while (!done) {
+      const result = await reader.read();
+      signal?.throwIfAborted();
+      let failure: unknown;
+      try {
+        if (result.done) {
+          done = true;
+          splitter.push(decoder.decode(), onLine);
+          splitter.end(onLine);
+        } else {
+          splitter.push(decoder.decode(result.value, { stream: true }), onLine);
+        }
+      } catch (error) {
+        failure = error;
+      }
+      // Values before a bad line in the same chunk are still delivered, then the error.
+      for (let i = 0; i < batch.length; i++) yield batch[i];
+      batch.length = 0;
+      if (failure !== undefined) throw failure;
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!done) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
