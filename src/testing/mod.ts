@@ -1,0 +1,103 @@
+/**
+ * A faithful in-process Ollama server for tests, offline demos and CI.
+ *
+ * - {@link FakeOllama}: installed models, a catalog of pullable ones with a download speed,
+ *   partial downloads that resume, injectable faults, recorded requests; a web-standard handler
+ *   and a drop-in `fetch` that needs no socket.
+ * - {@link serveFakeOllama}: the same on a loopback port, under Deno, Bun or Node.
+ * - {@link pullScript}: the exact lines a pull sends, pure, for property tests and benchmarks.
+ * - {@link unusedLoopbackUrl}: an address where nothing listens (connection refused).
+ *
+ * @example Test startup code against a fake server on a real port
+ * ```ts
+ * import { FakeOllama, serveFakeOllama } from "@vtcode/ollama/testing";
+ *
+ * const fake = new FakeOllama({ models: ["llama3"], tickMs: 0 });
+ * const server = await serveFakeOllama(fake);
+ * try {
+ *   const response = await fetch(`${server.url}/api/tags`);
+ *   console.log(await response.json());
+ * } finally {
+ *   await server.close();
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export {
+  catalogEntrySize,
+  DEFAULT_CATALOG,
+  type FakeCatalogEntry,
+  fakeDigest,
+  type FakeLayer,
+  type FakeLayerEnding,
+  MEDIA_TYPE_CONFIG,
+  MEDIA_TYPE_LICENSE,
+  MEDIA_TYPE_MODEL,
+  MEDIA_TYPE_PARAMS,
+  MEDIA_TYPE_TEMPLATE,
+  type ResolvedLayer,
+  resolveLayers,
+  sameModel,
+  shortModelName,
+  smallCatalog,
+} from "./catalog.ts";
+export {
+  type BackwardsFault,
+  type CloseAfterFault,
+  CONTROL_CHARS,
+  type ControlCharsFault,
+  ERROR_AFTER_MESSAGE,
+  type ErrorAfterFault,
+  FAKE_FAULT_KINDS,
+  type FakeFault,
+  type FakeFaultKind,
+  type FakeFaultSelect,
+  type HangFault,
+  type HeadersThenSilenceFault,
+  type HtmlFault,
+  type HttpErrorFault,
+  type HugeLineFault,
+  MULTIBYTE_SUFFIX,
+  NOT_JSON_LINE,
+  type NotJsonLineFault,
+  type NoTotalFault,
+  type PlainTextFault,
+  proxyErrorPage,
+  type ResetAfterFault,
+  type SplitChunksFault,
+  type StallAfterFault,
+  type SuccessNotListedFault,
+  type TrickleFault,
+  type V1ModelsNullFault,
+  type WrongShapeFault,
+} from "./faults.ts";
+export {
+  type FakeModelInit,
+  FakeOllama,
+  type FakeOllamaOptions,
+  type FakeRequestOutcome,
+  type FakeRequestRecord,
+} from "./fake_ollama.ts";
+export {
+  DEFAULT_STEP_BYTES,
+  encodePullLine,
+  encodePullLines,
+  goJson,
+  iteratePullScript,
+  type PullBlobState,
+  type PullLine,
+  type PullLineValue,
+  type PullLineWait,
+  pullScript,
+  type PullScriptOptions,
+} from "./pull_script.ts";
+export {
+  type FakeHandler,
+  type ServeBackend,
+  type ServedFakeOllama,
+  serveFakeOllama,
+  type ServeFakeOllamaOptions,
+  unusedLoopbackUrl,
+} from "./serve.ts";
