@@ -14,7 +14,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Reads a file under tests/fixtures as bytes. */
-export function fixtureBytes(name: string): Uint8Array {
+export function fixtureBytes(name: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 }
 

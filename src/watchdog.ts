@@ -1,0 +1,126 @@
+/**
+ * An inactivity bound for streams: aborts a signal when nothing happened for a while.
+ *
+ * Resetting a timer on every chunk would cost a timer per chunk at 16k chunks a second; instead
+ * {@link Watchdog.touch} only records the time, and a single timer, when it fires, checks how
+ * long it has really been and re-arms itself for the rest. At most one timer exists at a time,
+ * and {@link Watchdog.stop} clears it, so nothing outlives the stream.
+ *
+ * @module
+ */
+
+/** Why a {@link Watchdog} fired: which bound ran out, and how long it was. */
+export class WatchdogTimeout extends Error {
+  /** The label of the phase whose bound ran out (e.g. `"start"`, `"stall"`, `"quiet"`). */
+  readonly phase: string;
+  /** The bound, in milliseconds. */
+  readonly limitMs: number;
+
+  /**
+   * @param phase The phase whose bound ran out.
+   * @param limitMs The bound, in milliseconds.
+   */
+  constructor(phase: string, limitMs: number) {
+    super(`no activity for ${limitMs} ms (${phase})`);
+    this.name = "WatchdogTimeout";
+    this.phase = phase;
+    this.limitMs = limitMs;
+  }
+}
+
+/**
+ * Aborts {@link Watchdog.signal} with a {@link WatchdogTimeout} once no {@link Watchdog.touch}
+ * happened for the current phase's bound. The bound can change with the phase (a pull waits
+ * longer while the server verifies a blob, which sends nothing).
+ *
+ * @example
+ * ```ts
+ * import { Watchdog } from "@vtcode/ollama";
+ *
+ * const watchdog = new Watchdog("start", 5_000);
+ * try {
+ *   const response = await fetch("http://127.0.0.1:11434/api/pull", { method: "POST", signal: watchdog.signal });
+ *   watchdog.setPhase("stall", 60_000); // then call watchdog.touch() for each chunk
+ * } finally {
+ *   watchdog.stop();
+ * }
+ * ```
+ */
+export class Watchdog {
+  readonly #controller = new AbortController();
+  #phase: string;
+  #limitMs: number;
+  #last: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+
+  /**
+   * Starts watching at once.
+   *
+   * @param phase A label for the first phase.
+   * @param limitMs Its bound, in milliseconds (> 0).
+   */
+  constructor(phase: string, limitMs: number) {
+    this.#phase = phase;
+    this.#limitMs = limitMs;
+    this.#last = performance.now();
+    this.#arm(limitMs);
+  }
+
+  /** Aborted, with a {@link WatchdogTimeout} as its reason, when a bound runs out. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The current phase's label. */
+  get phase(): string {
+    return this.#phase;
+  }
+
+  /** Records activity: the bound starts again from now. */
+  touch(): void {
+    this.#last = performance.now();
+  }
+
+  /**
+   * Switches to another phase with its own bound, counted from now.
+   *
+   * @param phase The new phase's label.
+   * @param limitMs Its bound, in milliseconds (> 0).
+   */
+  setPhase(phase: string, limitMs: number): void {
+    if (this.#stopped) return;
+    this.#phase = phase;
+    const shorter = limitMs < this.#limitMs;
+    this.#limitMs = limitMs;
+    this.#last = performance.now();
+    // A longer bound is picked up when the pending timer fires; a shorter one needs a new timer.
+    if (shorter) {
+      clearTimeout(this.#timer);
+      this.#arm(limitMs);
+    }
+  }
+
+  /** Stops watching and clears the timer. Idempotent. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#check(), Math.max(1, Math.ceil(ms)));
+  }
+
+  #check(): void {
+    this.#timer = undefined;
+    if (this.#stopped) return;
+    const idle = performance.now() - this.#last;
+    if (idle >= this.#limitMs) {
+      this.#stopped = true;
+      this.#controller.abort(new WatchdogTimeout(this.#phase, this.#limitMs));
+    } else {
+      this.#arm(this.#limitMs - idle);
+    }
+  }
+}

@@ -1,0 +1,475 @@
+// The client's own logic, against scripted responses through an injected fetch (no sockets).
+// The same behaviours against the fake Ollama over real sockets are in client_fake.test.ts.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { OllamaClient } from "../src/client.ts";
+import {
+  InterruptedError,
+  InvalidModelNameError,
+  NotOllamaError,
+  PullFailedError,
+  RequestTimeoutError,
+  UnreachableError,
+} from "../src/errors.ts";
+import type { OllamaPullEvent } from "../src/events.ts";
+import { collect, fixtureBytes, rejection, streamOf } from "./_helpers.ts";
+
+type Handler = (request: Request) => Response | Promise<Response>;
+
+/** An injected fetch that routes to `handler` and records every request. */
+function scripted(handler: Handler) {
+  const requests: Request[] = [];
+  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    requests.push(request.clone());
+    if (request.signal.aborted) throw request.signal.reason;
+    return await new Promise<Response>((resolve, reject) => {
+      request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
+      Promise.resolve(handler(request)).then(resolve, reject);
+    });
+  };
+  return { fetch, requests };
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const ndjson = (lines: unknown[]) =>
+  new Response(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", {
+    headers: { "content-type": "application/x-ndjson" },
+  });
+const TAGS = { models: [{ name: "llama3:latest", model: "llama3:latest", size: 1, digest: "ab" }] };
+
+/** A body that sends `lines`, then keeps the connection open with no bytes; records cancel. */
+function stallingBody(lines: string[], state: { cancelled: boolean }) {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const line of lines) controller.enqueue(encoder.encode(line + "\n"));
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+}
+
+describe("health check", () => {
+  it("reads the version from /api/version", async () => {
+    const { fetch, requests } = scripted(() => json({ version: "0.12.3" }));
+    const client = await OllamaClient.tryFromBaseUrl("http://127.0.0.1:11434", { fetch });
+    assert.equal(client.serverVersion, "0.12.3");
+    assert.deepEqual(requests.map((r) => `${r.method} ${r.url}`), [
+      "GET http://127.0.0.1:11434/api/version",
+    ]);
+  });
+
+  it("accepts a server too old for /api/version that says Ollama is running", async () => {
+    const { fetch } = scripted((r) =>
+      new URL(r.url).pathname === "/"
+        ? new Response("Ollama is running")
+        : new Response("404 page not found", { status: 404 })
+    );
+    const client = await OllamaClient.tryFromBaseUrl("http://127.0.0.1:11434", { fetch });
+    assert.equal(client.serverVersion, null);
+  });
+
+  it("uses the host root of an OpenAI-compatible /v1 address", async () => {
+    const { fetch, requests } = scripted(() => json({ version: "0.12.3" }));
+    const client = await OllamaClient.tryFromBaseUrl("http://gpu-box:11434/v1/", { fetch });
+    assert.equal(client.openAICompatible, true);
+    assert.equal(requests[0].url, "http://gpu-box:11434/api/version");
+  });
+
+  const notOllama: [string, Handler, RegExp][] = [
+    [
+      "an HTML page",
+      () =>
+        new Response("<html><h1>Welcome</h1></html>", { headers: { "content-type": "text/html" } }),
+      /not JSON/,
+    ],
+    ["404 on both /api/version and /", () => new Response("nope", { status: 404 }), /404/],
+    ["JSON of the wrong shape", () => json({ version: 3 }), /wrong shape/],
+    [
+      "a proxy's 502",
+      () => new Response("<html>Bad Gateway</html>", { status: 502, statusText: "Bad Gateway" }),
+      /502 Bad Gateway/,
+    ],
+    ["401 (cloud without a key)", () => json({ error: "unauthorized" }, 401), /OLLAMA_API_KEY/],
+  ];
+  for (const [name, handler, pattern] of notOllama) {
+    it(`tells "not Ollama" apart: ${name}`, async () => {
+      const { fetch } = scripted(handler);
+      const error = await rejection(
+        OllamaClient.tryFromBaseUrl("http://127.0.0.1:11434", { fetch }),
+      );
+      assert.ok(error instanceof NotOllamaError, String(error));
+      assert.equal(error.code, "not_ollama");
+      assert.match(error.message, pattern);
+    });
+  }
+
+  it("a network failure is unreachable, with the fix in the message", async () => {
+    const fetch = () => Promise.reject(new TypeError("error sending request: Connection refused"));
+    const error = await rejection(OllamaClient.tryFromBaseUrl("http://127.0.0.1:9", { fetch }));
+    assert.ok(error instanceof UnreachableError);
+    assert.match(error.message, /^No running Ollama server detected at http:\/\/127\.0\.0\.1:9 /);
+    assert.match(error.message, /ollama serve/);
+    assert.match(error.message, /--host/);
+    assert.match(error.message, /OLLAMA_HOST/);
+    assert.match(error.message, /base_url/);
+  });
+
+  it("a server that never answers times out at the bound", async () => {
+    const { fetch } = scripted(() => new Promise<Response>(() => {}));
+    const error = await rejection(
+      OllamaClient.tryFromBaseUrl("http://127.0.0.1:11434", { fetch, timeoutMs: 50 }),
+    );
+    assert.ok(error instanceof RequestTimeoutError, String(error));
+    assert.equal(error.timeoutMs, 50);
+  });
+
+  it("the bound covers the body too, not just the headers", async () => {
+    const state = { cancelled: false };
+    const { fetch } = scripted(() => new Response(stallingBody(['{"version":'], state)));
+    const error = await rejection(
+      OllamaClient.tryFromBaseUrl("http://127.0.0.1:11434", { fetch, timeoutMs: 50 }),
+    );
+    assert.ok(error instanceof RequestTimeoutError, String(error));
+  });
+
+  it("the caller's signal interrupts", async () => {
+    const { fetch } = scripted(() => new Promise<Response>(() => {}));
+    const controller = new AbortController();
+    const pending = OllamaClient.tryFromBaseUrl("http://127.0.0.1:11434", {
+      fetch,
+      signal: controller.signal,
+    });
+    controller.abort();
+    const error = await rejection(pending);
+    assert.ok(error instanceof InterruptedError, String(error));
+    assert.equal(error.exitCode, 130);
+  });
+
+  it("sends URL credentials as a header and never shows the password", async () => {
+    const { fetch, requests } = scripted(() => new Response("<html>", { status: 500 }));
+    const error = await rejection(
+      OllamaClient.tryFromBaseUrl("https://alice:s3cret@ollama.example:8443", { fetch }),
+    );
+    assert.equal(requests[0].url, "https://ollama.example:8443/api/version");
+    assert.equal(requests[0].headers.get("authorization"), `Basic ${btoa("alice:s3cret")}`);
+    assert.doesNotMatch(String((error as Error).message), /s3cret/);
+  });
+
+  it("refuses a response larger than the bound instead of buffering it", async () => {
+    const big = new Uint8Array(2048).fill(32);
+    const { fetch } = scripted(() => new Response(streamOf([big, big, big])));
+    const client = new OllamaClient("http://127.0.0.1:11434", { fetch, maxResponseBytes: 4096 });
+    const error = await rejection(client.listModels());
+    assert.ok(error instanceof NotOllamaError);
+    assert.match(error.message, /larger than 4096 bytes/);
+  });
+});
+
+describe("listing", () => {
+  it("lists entries and names", async () => {
+    const { fetch } = scripted(() => json(TAGS));
+    const client = new OllamaClient("http://127.0.0.1:11434", { fetch });
+    assert.deepEqual(await client.fetchModels(), ["llama3:latest"]);
+    assert.deepEqual((await client.listModels())[0], {
+      name: "llama3:latest",
+      size: 1,
+      digest: "ab",
+    });
+  });
+
+  it("hasModel compares normalized names", async () => {
+    const { fetch } = scripted(() => json(TAGS));
+    const client = new OllamaClient("http://127.0.0.1:11434", { fetch });
+    for (
+      const alias of [
+        "llama3",
+        "LLAMA3",
+        "library/llama3:latest",
+        "registry.ollama.ai/library/llama3:latest",
+      ]
+    ) {
+      assert.equal(await client.hasModel(alias), true, alias);
+    }
+    assert.equal(await client.hasModel("llama3:8b"), false);
+    assert.equal(await client.hasModel("evil.example/library/llama3"), false);
+  });
+
+  it("rejects an invalid name before any request", async () => {
+    const { fetch, requests } = scripted(() => json(TAGS));
+    const client = new OllamaClient("http://127.0.0.1:11434", { fetch });
+    assert.ok((await rejection(client.hasModel("llama3:"))) instanceof InvalidModelNameError);
+    assert.ok(
+      (await rejection(collect(client.pullModelStream("a//b")))) instanceof InvalidModelNameError,
+    );
+    assert.equal(requests.length, 0);
+  });
+
+  it("models: null is the wrong shape", async () => {
+    const { fetch } = scripted(() => json({ models: null }));
+    const error = await rejection(new OllamaClient("http://h:1", { fetch }).listModels());
+    assert.ok(error instanceof NotOllamaError);
+  });
+
+  it("falls back to /v1/models behind an OpenAI-compatible address, data: null is empty", async () => {
+    const { fetch, requests } = scripted((r) =>
+      new URL(r.url).pathname === "/v1/models"
+        ? json({ object: "list", data: null })
+        : new Response("404 page not found", { status: 404 })
+    );
+    const client = new OllamaClient("http://h:1/v1", { fetch });
+    assert.deepEqual(await client.listModels(), []);
+    assert.deepEqual(requests.map((r) => new URL(r.url).pathname), ["/api/tags", "/v1/models"]);
+  });
+});
+
+describe("pullModelStream", () => {
+  it("yields the recorded multi-layer stream's events and ends after success", async () => {
+    const { fetch, requests } = scripted(() => new Response(fixtureBytes("pull_llama3.ndjson")));
+    const client = new OllamaClient("http://127.0.0.1:11434", { fetch });
+    const events = await collect(client.pullModelStream("llama3"));
+    assert.equal(events.length, 839);
+    assert.deepEqual(events[0], { type: "status", status: "pulling manifest" });
+    assert.deepEqual(events.at(-1), { type: "success" });
+    assert.equal(requests[0].method, "POST");
+    assert.equal(requests[0].url, "http://127.0.0.1:11434/api/pull");
+    assert.deepEqual(await requests[0].json(), { model: "llama3", stream: true });
+  });
+
+  it("an error line is yielded, then thrown; a permanent error is not retryable", async () => {
+    const { fetch } = scripted(() =>
+      ndjson([{ status: "pulling manifest" }, {
+        error: "pull model manifest: file does not exist",
+      }])
+    );
+    const seen: OllamaPullEvent[] = [];
+    const error = await rejection((async () => {
+      for await (const e of new OllamaClient("http://h:1", { fetch }).pullModelStream("nope")) {
+        seen.push(e);
+      }
+    })());
+    assert.deepEqual(seen.at(-1), {
+      type: "error",
+      message: "pull model manifest: file does not exist",
+    });
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.reason, "server_error");
+    assert.equal(error.retryable, false);
+    assert.equal(error.code, "pull_failed");
+  });
+
+  it("a non-200 JSON error before the stream carries status and message", async () => {
+    const { fetch } = scripted(() => json({ error: "invalid model name" }, 400));
+    const error = await rejection(
+      collect(new OllamaClient("http://h:1", { fetch }).pullModelStream("x")),
+    );
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.status, 400);
+    assert.equal(error.serverMessage, "invalid model name");
+    assert.equal(error.retryable, false);
+  });
+
+  it("a 502 from a proxy is retryable", async () => {
+    const { fetch } = scripted(() => new Response("<html>Bad Gateway</html>", { status: 502 }));
+    const error = await rejection(
+      collect(new OllamaClient("http://h:1", { fetch }).pullModelStream("x")),
+    );
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.reason, "http_status");
+    assert.equal(error.retryable, true);
+  });
+
+  it("a stream that ends without success is a retryable failure", async () => {
+    const { fetch } = scripted(() => ndjson([{ status: "pulling manifest" }]));
+    const error = await rejection(
+      collect(new OllamaClient("http://h:1", { fetch }).pullModelStream("x")),
+    );
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.reason, "ended_without_success");
+    assert.equal(error.retryable, true);
+  });
+
+  it("a line that is not JSON fails with its line number", async () => {
+    const { fetch } = scripted(() => new Response('{"status":"pulling manifest"}\n<html>\n'));
+    const error = await rejection(
+      collect(new OllamaClient("http://h:1", { fetch }).pullModelStream("x")),
+    );
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.reason, "invalid_data");
+    assert.match(error.message, /line 2/);
+  });
+
+  it("a stall aborts the pull and closes the connection", async () => {
+    const state = { cancelled: false };
+    const { fetch } = scripted(() =>
+      new Response(stallingBody(['{"status":"pulling manifest"}'], state))
+    );
+    const client = new OllamaClient("http://h:1", { fetch, stallTimeoutMs: 60 });
+    const seen: OllamaPullEvent[] = [];
+    const error = await rejection((async () => {
+      for await (const e of client.pullModelStream("x")) seen.push(e);
+    })());
+    assert.deepEqual(seen, [{ type: "status", status: "pulling manifest" }]);
+    assert.ok(error instanceof PullFailedError, String(error));
+    assert.equal(error.reason, "stalled");
+    assert.equal(error.retryable, true);
+    assert.equal(state.cancelled, true);
+  });
+
+  it("a pull that never starts answering fails at timeoutMs", async () => {
+    const { fetch } = scripted(() => new Promise<Response>(() => {}));
+    const client = new OllamaClient("http://h:1", { fetch, timeoutMs: 50 });
+    const error = await rejection(collect(client.pullModelStream("x")));
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.reason, "stalled");
+    assert.match(error.message, /did not start answering/);
+  });
+
+  it("silence while verifying uses the longer quiet bound, not the stall bound", async () => {
+    const encoder = new TextEncoder();
+    const { fetch } = scripted(() =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(encoder.encode('{"status":"verifying sha256 digest"}\n'));
+            await new Promise((r) => setTimeout(r, 200));
+            controller.enqueue(encoder.encode('{"status":"success"}\n'));
+            controller.close();
+          },
+        }),
+      )
+    );
+    const client = new OllamaClient("http://h:1", {
+      fetch,
+      stallTimeoutMs: 40,
+      quietTimeoutMs: 5_000,
+    });
+    const events = await collect(client.pullModelStream("x"));
+    assert.deepEqual(events.at(-1), { type: "success" });
+  });
+
+  it("aborting the signal interrupts and closes the connection", async () => {
+    const state = { cancelled: false };
+    const { fetch } = scripted(() =>
+      new Response(stallingBody(['{"status":"pulling manifest"}'], state))
+    );
+    const controller = new AbortController();
+    const client = new OllamaClient("http://h:1", { fetch });
+    const error = await rejection((async () => {
+      for await (const _ of client.pullModelStream("x", { signal: controller.signal })) {
+        controller.abort();
+      }
+    })());
+    assert.ok(error instanceof InterruptedError, String(error));
+    assert.equal(state.cancelled, true);
+  });
+});
+
+describe("pullModel", () => {
+  /** A server whose first `failures` pulls end early; later ones succeed and list the model. */
+  function flakyServer(failures: number, failure: () => Response) {
+    let pulls = 0;
+    let installed = false;
+    return scripted((r) => {
+      const path = new URL(r.url).pathname;
+      if (path === "/api/tags") {
+        return json({ models: installed ? [{ name: "qwen3:8b", model: "qwen3:8b" }] : [] });
+      }
+      pulls++;
+      if (pulls <= failures) return failure();
+      installed = true;
+      return ndjson([{ status: "pulling manifest" }, { status: "success" }]);
+    });
+  }
+
+  it("retries a transient failure with backoff, reports it, and verifies the model is listed", async () => {
+    const { fetch, requests } = flakyServer(2, () => ndjson([{ status: "pulling manifest" }]));
+    const delays: number[] = [];
+    const events: string[] = [];
+    const finished: string[] = [];
+    const client = new OllamaClient("http://h:1", {
+      fetch,
+      retry: { retries: 3, random: () => 0.5, sleep: (ms) => (delays.push(ms), Promise.resolve()) },
+    });
+    const result = await client.pullModel("qwen3:8b", {
+      reporter: {
+        onEvent: (e) =>
+          void events.push(e.type === "retry" ? `retry ${e.attempt}/${e.maxAttempts}` : e.type),
+        finish: (model, outcome) => void finished.push(`${model} ${outcome}`),
+      },
+    });
+    assert.deepEqual(result, { model: "qwen3:8b", attempts: 3 });
+    assert.deepEqual(delays, [500, 1000]);
+    assert.deepEqual(events, ["status", "retry 2/4", "status", "retry 3/4", "status", "success"]);
+    assert.deepEqual(finished, ["qwen3:8b success"]);
+    assert.deepEqual(requests.map((r) => new URL(r.url).pathname), [
+      "/api/pull",
+      "/api/pull",
+      "/api/pull",
+      "/api/tags",
+    ]);
+  });
+
+  it("gives up after pull_retries and says how many attempts were made", async () => {
+    const { fetch, requests } = flakyServer(10, () => ndjson([{ status: "pulling manifest" }]));
+    const client = new OllamaClient("http://h:1", {
+      fetch,
+      retry: { retries: 2, sleep: () => Promise.resolve() },
+    });
+    const error = await rejection(client.pullModel("qwen3:8b"));
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.attempts, 3);
+    assert.match(error.message, /after 3 attempts/);
+    assert.equal(requests.length, 3);
+  });
+
+  it("does not retry a permanent error", async () => {
+    const { fetch, requests } = flakyServer(
+      10,
+      () =>
+        ndjson([{ status: "pulling manifest" }, {
+          error: "pull model manifest: file does not exist",
+        }]),
+    );
+    const client = new OllamaClient("http://h:1", {
+      fetch,
+      retry: { sleep: () => Promise.resolve() },
+    });
+    const error = await rejection(client.pullModel("qwen3:8b"));
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.attempts, 1);
+    assert.equal(requests.length, 1);
+  });
+
+  it("success that is not then listed is a failure (no false success)", async () => {
+    const { fetch } = scripted((r) =>
+      new URL(r.url).pathname === "/api/tags"
+        ? json({ models: [] })
+        : ndjson([{ status: "success" }])
+    );
+    const finished: string[] = [];
+    const error = await rejection(
+      new OllamaClient("http://h:1", { fetch }).pullModel("qwen3:8b", {
+        reporter: { onEvent() {}, finish: (_m, outcome) => void finished.push(outcome) },
+      }),
+    );
+    assert.ok(error instanceof PullFailedError);
+    assert.equal(error.reason, "not_listed");
+    assert.deepEqual(finished, ["error"]);
+  });
+
+  it("an abort during the backoff wait is an interruption", async () => {
+    const { fetch } = flakyServer(10, () => ndjson([{ status: "pulling manifest" }]));
+    const controller = new AbortController();
+    const client = new OllamaClient("http://h:1", { fetch });
+    const pending = client.pullModel("qwen3:8b", {
+      signal: controller.signal,
+      reporter: { onEvent: (e) => void (e.type === "retry" && controller.abort()) },
+    });
+    const error = await rejection(pending);
+    assert.ok(error instanceof InterruptedError, String(error));
+  });
+});
