@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeJsonLines, JsonLinesStream, LineSplitter, parseJsonLine } from "../src/ndjson.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { modelKey, parseModelName } from "./model_name.ts";
+import { modelKey } from "./model_name.ts";
 
 /**
  * Media type of a model's weights layer.
@@ -401,42 +401,4 @@ function normalizeDigest(digest: string, name: string, index: number): string {
     throw new TypeError(`layer ${index} of ${name}: digest must be "sha256:" and 64 hex digits`);
   }
   return `sha256:${hex.toLowerCase()}`;
-}
-
-/**
- * Whether two names denote the same model (`llama3`, `llama3:latest` and
- * `registry.ollama.ai/library/LLAMA3:latest` are one).
- *
- * @param a A model name.
- * @param b Another.
- * @returns `true` when they are the same model.
- *
- * @example
- * ```ts
- * import { sameModel } from "@vtcode/ollama/testing";
- *
- * sameModel("llama3", "registry.ollama.ai/library/LLAMA3:latest"); // true
- * ```
- */
-export function sameModel(a: string, b: string): boolean {
-  return modelKey(a) === modelKey(b);
-}
-
-/**
- * Ollama's short display form of a model name (`llama3:latest`, `user/m:tag`,
- * `hf.co/org/m:Q4_K_M`), or `undefined` when the name is invalid.
- *
- * @param name A model name.
- * @returns The short form, or `undefined`.
- *
- * @example
- * ```ts
- * import { shortModelName } from "@vtcode/ollama/testing";
- *
- * shortModelName("registry.ollama.ai/library/llama3"); // "llama3:latest"
- * shortModelName("llama3:"); // undefined
- * ```
- */
-export function shortModelName(name: string): string | undefined {
-  return parseModelName(name)?.short;
 }

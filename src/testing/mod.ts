@@ -39,8 +39,6 @@ export {
   MEDIA_TYPE_TEMPLATE,
   type ResolvedLayer,
   resolveLayers,
-  sameModel,
-  shortModelName,
   smallCatalog,
 } from "./catalog.ts";
 export {

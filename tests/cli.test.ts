@@ -1,0 +1,388 @@
+// deno-lint-ignore-file no-control-regex
+// The contract, end to end: the real CLI as a subprocess against the fake Ollama on a loopback
+// port. Each test asserts the exit code, the --json result line, and what the server received.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeOllama, serveFakeOllama, unusedLoopbackUrl } from "../src/testing/mod.ts";
+import { runCliProcess } from "./_cli.ts";
+
+interface Served {
+  fake: FakeOllama;
+  url: string;
+  close: () => Promise<void>;
+}
+
+async function serve(init: ConstructorParameters<typeof FakeOllama>[0] = {}): Promise<Served> {
+  const fake = new FakeOllama({ tickMs: 0, ...init });
+  const server = await serveFakeOllama(fake);
+  return { fake, url: server.url, close: () => server.close() };
+}
+
+function pulls(fake: FakeOllama): string[] {
+  return fake.requests.filter((r) => r.path === "/api/pull").map((r) =>
+    String((r.body as { model?: string }).model)
+  );
+}
+
+let dir = "";
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "vtcode-ollama-cli-"));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function config(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe("cli: ensure", () => {
+  it("all present: exit 0, no pull, result line lists them in short form", async () => {
+    const s = await serve({ models: ["llama3:latest"] });
+    try {
+      const run = await runCliProcess([
+        "--json",
+        "--host",
+        s.url,
+        "--model",
+        "LLAMA3",
+        "--model",
+        "library/llama3",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.result, {
+        type: "result",
+        ok: true,
+        exit_code: 0,
+        base_url: s.url,
+        server_version: "0.12.3",
+        present: ["llama3:latest"],
+        pulled: [],
+        missing: [],
+        error: null,
+      });
+      assert.deepEqual(pulls(s.fake), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("missing and allowed: pulls it, confirms it is listed, exit 0", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const run = await runCliProcess([
+        "ensure",
+        "--json",
+        "--host",
+        s.url,
+        "--model",
+        "tinyllama",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.result?.pulled, ["tinyllama:latest"]);
+      assert.deepEqual(pulls(s.fake), ["tinyllama"]);
+      const paths = s.fake.requests.map((r) => `${r.method} ${r.path}`);
+      assert.equal(paths.at(-1), "GET /api/tags", "the pull is verified by listing afterwards");
+      assert.ok(run.lines.some((l) => l.type === "pull_progress"));
+      assert.ok(run.lines.some((l) => l.type === "pull_success"));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("--no-pull: exit 4, no pull request, missing listed", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const run = await runCliProcess([
+        "--json",
+        "--no-pull",
+        "--host",
+        s.url,
+        "--model",
+        "tinyllama",
+      ]);
+      assert.equal(run.code, 4);
+      assert.equal(run.result?.ok, false);
+      assert.equal(run.result?.exit_code, 4);
+      assert.deepEqual(run.result?.missing, ["tinyllama:latest"]);
+      assert.equal((run.result?.error as { code: string }).code, "model_missing");
+      assert.deepEqual(pulls(s.fake), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("auto_pull = false in the config: exit 4, no pull request", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const path = await config(
+        "nopull.toml",
+        `[ollama]\nauto_pull = false\nmodels = ["tinyllama"]\nbase_url = "${s.url}/v1"\n`,
+      );
+      const run = await runCliProcess(["--json", "--config", path]);
+      assert.equal(run.code, 4);
+      assert.deepEqual(pulls(s.fake), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("outside the whitelist: exit 4 not_whitelisted, no pull request", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const path = await config("wl.toml", `[ollama]\nwhitelist = ["qwen3:*"]\n`);
+      const run = await runCliProcess([
+        "--json",
+        "--config",
+        path,
+        "--host",
+        s.url,
+        "--model",
+        "tinyllama",
+      ]);
+      assert.equal(run.code, 4);
+      assert.equal((run.result?.error as { code: string }).code, "not_whitelisted");
+      assert.deepEqual(pulls(s.fake), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("an alias cannot get around the whitelist", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const path = await config("wl2.toml", `[ollama]\nwhitelist = ["tinyllama:*"]\n`);
+      const run = await runCliProcess([
+        "--json",
+        "--config",
+        path,
+        "--host",
+        s.url,
+        "--model",
+        "evil.example/library/tinyllama:latest",
+      ]);
+      assert.equal(run.code, 4);
+      assert.deepEqual(pulls(s.fake), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a pull that fails: exit 5 pull_failed", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const run = await runCliProcess(["--json", "--host", s.url, "--model", "no-such-model"]);
+      assert.equal(run.code, 5);
+      assert.equal((run.result?.error as { code: string }).code, "pull_failed");
+      assert.match((run.result?.error as { message: string }).message, /file does not exist/);
+      assert.deepEqual(run.result?.missing, ["no-such-model:latest"]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe("cli: check, list, pull", () => {
+  it("check never pulls: exit 4 when missing", async () => {
+    const s = await serve({ models: ["llama3"] });
+    try {
+      const run = await runCliProcess([
+        "check",
+        "--json",
+        "--host",
+        s.url,
+        "--model",
+        "llama3",
+        "--model",
+        "qwen3:0.6b",
+      ]);
+      assert.equal(run.code, 4);
+      assert.deepEqual(run.result?.present, ["llama3:latest"]);
+      assert.deepEqual(run.result?.missing, ["qwen3:0.6b"]);
+      assert.deepEqual(pulls(s.fake), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("list prints installed names on stdout, one per line, nothing else", async () => {
+    const s = await serve({ models: ["llama3", "qwen3:0.6b"] });
+    try {
+      const run = await runCliProcess(["list", "--host", s.url]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.stdout.trim().split("\n").sort(), ["llama3:latest", "qwen3:0.6b"]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("pull MODEL pulls even when present, and respects the whitelist", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const path = await config("wl3.toml", `[ollama]\nwhitelist = ["tinyllama"]\n`);
+      const run = await runCliProcess([
+        "pull",
+        "tinyllama",
+        "qwen3:0.6b",
+        "--json",
+        "--config",
+        path,
+        "--host",
+        s.url,
+      ]);
+      assert.equal(run.code, 4);
+      assert.deepEqual(run.result?.pulled, ["tinyllama:latest"]);
+      assert.deepEqual(run.result?.missing, ["qwen3:0.6b"]);
+      assert.deepEqual(pulls(s.fake), ["tinyllama"]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe("cli: errors before any request", () => {
+  const usage: [string, string[], number, string][] = [
+    ["an unknown option, with a suggestion", ["--hots", "x"], 2, "usage"],
+    ["an unknown command", ["chekc"], 2, "usage"],
+    ["pull without a model", ["pull"], 2, "usage"],
+    ["a bad --timeout", ["--timeout", "0"], 2, "usage"],
+    ["an invalid model name", ["--model", "llama3:"], 2, "invalid_model_name"],
+    ["a --config that does not exist", ["--config", "/nonexistent/vtcode.toml"], 2, "config"],
+  ];
+  for (const [name, args, code, errorCode] of usage) {
+    it(`${name}: exit ${code} ${errorCode}`, async () => {
+      const s = await serve();
+      try {
+        const run = await runCliProcess([...args, "--json", "--host", s.url]);
+        assert.equal(run.code, code, run.stderr);
+        assert.equal((run.result?.error as { code: string }).code, errorCode);
+        assert.equal(s.fake.requests.length, 0);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+
+  it("--hots suggests --host", async () => {
+    const run = await runCliProcess(["--hots", "x"]);
+    assert.match(run.stderr, /did you mean --host\?/);
+  });
+
+  it("a config with an unknown key names it and the close match", async () => {
+    const path = await config("typo.toml", `[ollama]\nautopull = true\n`);
+    const run = await runCliProcess(["--json", "--config", path]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /autopull/);
+    assert.match(run.stderr, /auto_pull/);
+  });
+
+  it("--help lists every command, option, key and exit code; --version prints it", async () => {
+    const help = await runCliProcess(["--help"]);
+    assert.equal(help.code, 0);
+    for (
+      const word of [
+        "ensure",
+        "check",
+        "list",
+        "pull",
+        "--config",
+        "--host",
+        "--model",
+        "--no-pull",
+        "--timeout",
+        "--json",
+        "--quiet",
+        "base_url",
+        "auto_pull",
+        "whitelist",
+        "timeout_secs",
+        "stall_timeout_secs",
+        "pull_retries",
+        "130",
+      ]
+    ) {
+      assert.ok(help.stderr.includes(word), word);
+    }
+    assert.equal(help.stdout, "");
+    const version = await runCliProcess(["--version"]);
+    assert.match(version.stderr, /^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe("cli: the server", () => {
+  it("nothing listening: exit 3 unreachable, with how to fix it", async () => {
+    const url = await unusedLoopbackUrl();
+    const run = await runCliProcess(["--json", "--host", url]);
+    assert.equal(run.code, 3);
+    assert.equal((run.result?.error as { code: string }).code, "unreachable");
+    assert.match(
+      run.stderr,
+      new RegExp(`No running Ollama server detected at ${url.replace(/[.]/g, "\\.")}`),
+    );
+    assert.match(run.stderr, /ollama serve/);
+  });
+
+  it("address resolution: OLLAMA_HOST is used when nothing beats it", async () => {
+    const s = await serve({ models: ["llama3"] });
+    try {
+      const port = new URL(s.url).port;
+      const run = await runCliProcess(["--json", "--model", "llama3"], {
+        env: { OLLAMA_HOST: `:${port}` },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.result?.base_url, `http://127.0.0.1:${port}`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a server that never answers: exit 3 timeout at --timeout", async () => {
+    const s = await serve();
+    s.fake.injectFault({ kind: "hang" });
+    try {
+      const run = await runCliProcess(["--json", "--timeout", "0.3", "--host", s.url]);
+      assert.equal(run.code, 3);
+      assert.equal((run.result?.error as { code: string }).code, "timeout");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("an HTML page: exit 3 not_ollama", async () => {
+    const s = await serve();
+    s.fake.injectFault({ kind: "html" });
+    try {
+      const run = await runCliProcess(["--json", "--host", s.url]);
+      assert.equal(run.code, 3);
+      assert.equal((run.result?.error as { code: string }).code, "not_ollama");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("server text never reaches stderr with control characters", async () => {
+    const s = await serve({ models: [] });
+    s.fake.injectFault({ kind: "control_chars" });
+    try {
+      const run = await runCliProcess(["--host", s.url, "--model", "tinyllama"], {
+        env: { NO_COLOR: "1" },
+      });
+      assert.doesNotMatch(run.stderr, /[\u0000-\u0008\u000b-\u001f\u007f\u009b]/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a password in --host never appears in any output", async () => {
+    const url = await unusedLoopbackUrl();
+    const withPassword = url.replace("http://", "http://alice:hunter2@");
+    const run = await runCliProcess(["--json", "--host", withPassword]);
+    assert.equal(run.code, 3);
+    assert.doesNotMatch(run.stdout + run.stderr, /hunter2/);
+  });
+});
