@@ -778,8 +778,12 @@ function cancelReaderOnAbort(
   return () => signal.removeEventListener("abort", cancel);
 }
 
+/** Timers fire at once past 2^31-1 ms on Node and Deno, so longer bounds are clamped to it. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function positive(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+  const chosen = value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+  return Math.min(chosen, MAX_TIMER_MS);
 }
 
 function isSignal(signal: AbortSignal | undefined): signal is AbortSignal {

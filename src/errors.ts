@@ -82,6 +82,8 @@ export class OllamaError extends Error {
   readonly code: OllamaErrorCode;
 
   /**
+   * Creates the error.
+   *
    * @param code The outcome's stable code.
    * @param message What happened, what was tried and what to do.
    * @param options The cause, if any.
@@ -111,6 +113,8 @@ export class OllamaError extends Error {
  */
 export class UsageError extends OllamaError {
   /**
+   * Creates the error.
+   *
    * @param message What is wrong and how to fix it.
    * @param options The cause, if any.
    */
@@ -159,6 +163,8 @@ export class ConfigError extends OllamaError {
   readonly key?: string;
 
   /**
+   * Creates the error.
+   *
    * @param message What is wrong, where, and how to fix it.
    * @param options Location and cause.
    */
@@ -191,6 +197,8 @@ export class InvalidModelNameError extends OllamaError {
   readonly modelName: string;
 
   /**
+   * Creates the error.
+   *
    * @param modelName The rejected name (sanitized before it is stored or shown).
    * @param reason Which rule it breaks.
    * @param options The cause, if any.
@@ -225,6 +233,8 @@ export class UnreachableError extends OllamaError {
   readonly baseUrl: string;
 
   /**
+   * Creates the error.
+   *
    * @param baseUrl The address that was tried, already redacted.
    * @param options The cause (the runtime's network error), if any.
    */
@@ -262,6 +272,8 @@ export class RequestTimeoutError extends OllamaError {
   readonly timeoutMs: number;
 
   /**
+   * Creates the error.
+   *
    * @param operation What was being waited for (URL redacted).
    * @param timeoutMs The bound, in milliseconds.
    * @param options The cause, if any.
@@ -303,6 +315,8 @@ export class NotOllamaError extends OllamaError {
   readonly status?: number;
 
   /**
+   * Creates the error.
+   *
    * @param message What was received and what to do.
    * @param options Status and cause.
    */
@@ -332,6 +346,8 @@ export class ServerTooOldError extends OllamaError {
   readonly minVersion: string;
 
   /**
+   * Creates the error.
+   *
    * @param baseUrl The server's address, redacted.
    * @param version The server's version.
    * @param minVersion The configured minimum.
@@ -384,6 +400,8 @@ export class ProtocolError extends OllamaError {
   readonly lineNumber?: number;
 
   /**
+   * Creates the error.
+   *
    * @param reason Which rule the data broke.
    * @param message What was received (sanitized by the caller).
    * @param options Line number and cause.
@@ -411,6 +429,8 @@ export class ModelMissingError extends OllamaError {
   readonly models: readonly string[];
 
   /**
+   * Creates the error.
+   *
    * @param models The missing models, in short form.
    * @param why Why they were not pulled, e.g. "auto_pull is off".
    * @param options The cause, if any.
@@ -446,6 +466,8 @@ export class NotWhitelistedError extends OllamaError {
   readonly whitelist: readonly string[];
 
   /**
+   * Creates the error.
+   *
    * @param model The refused model, in short form.
    * @param whitelist The configured patterns.
    * @param options The cause, if any.
@@ -526,6 +548,8 @@ export class PullFailedError extends OllamaError {
   readonly detail: string;
 
   /**
+   * Creates the error.
+   *
    * @param model The model, in short form.
    * @param reason Why it failed.
    * @param detail What happened, in a few words (sanitized by the caller).
@@ -585,6 +609,8 @@ export class PullFailedError extends OllamaError {
  */
 export class InterruptedError extends OllamaError {
   /**
+   * Creates the error.
+   *
    * @param operation What was interrupted.
    * @param options The cause (the signal's reason), if any.
    */

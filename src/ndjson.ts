@@ -49,7 +49,11 @@ export class LineSplitter {
   #lineNumber = 0;
   readonly #maxLineLength: number;
 
-  /** @param options The line-length bound. */
+  /**
+   * Creates a splitter with no pending text.
+   *
+   * @param options The line-length bound.
+   */
   constructor(options: JsonLinesOptions = {}) {
     this.#maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   }
@@ -125,7 +129,11 @@ export class LineSplitter {
     emit(text, this.#lineNumber);
   }
 
-  /** @param lineNumber The offending line; by default the one still being assembled. */
+  /**
+   * Creates the stream stage.
+   *
+   * @param lineNumber The offending line; by default the one still being assembled.
+   */
   #tooLong(lineNumber: number = this.#lineNumber + 1): never {
     this.#pending = "";
     throw new ProtocolError(
@@ -180,7 +188,11 @@ export function parseJsonLine(line: string, lineNumber: number): unknown {
  * ```
  */
 export class JsonLinesStream extends TransformStream<string, unknown> {
-  /** @param options The line-length bound. */
+  /**
+   * Creates the stream stage.
+   *
+   * @param options The line-length bound.
+   */
   constructor(options: JsonLinesOptions = {}) {
     const splitter = new LineSplitter(options);
     let controller: TransformStreamDefaultController<unknown>;

@@ -17,6 +17,8 @@ export class WatchdogTimeout extends Error {
   readonly limitMs: number;
 
   /**
+   * Creates the timeout reason.
+   *
    * @param phase The phase whose bound ran out.
    * @param limitMs The bound, in milliseconds.
    */

@@ -1,0 +1,53 @@
+/**
+ * `@vtcode/ollama`: is Ollama running, and are my models there? A trustworthy one-line startup
+ * step for Deno, Bun and Node 20+.
+ *
+ * - {@link ensureOllamaReady}: health check, find missing required models (by normalized name),
+ *   pull what `auto_pull` and the whitelist allow, confirm they are listed, return a report.
+ * - {@link OllamaClient}: health check, version, list, and pulls with typed progress events,
+ *   bounded waits, retries with resume, and verification.
+ * - Progress reporters for terminals ({@link CliPullProgressReporter},
+ *   {@link TuiPullProgressReporter}), for machines ({@link JsonPullProgressReporter}) and none.
+ * - Model names ({@link normalizeModelName}, {@link isModelAllowed}), addresses
+ *   ({@link resolveBaseUrl}), the `[ollama]` TOML table ({@link parseOllamaConfig}).
+ *
+ * The fake Ollama server for tests is in `@vtcode/ollama/testing`; the command line is
+ * `@vtcode/ollama/cli`.
+ *
+ * @example
+ * ```ts
+ * import { ensureOllamaReady } from "@vtcode/ollama";
+ *
+ * const report = await ensureOllamaReady({ models: ["llama3"] });
+ * if (!report.ok) throw report.error;
+ * ```
+ *
+ * @module
+ */
+
+export * from "./src/errors.ts";
+export * from "./src/sanitize.ts";
+export * from "./src/events.ts";
+export * from "./src/ndjson.ts";
+export * from "./src/parser.ts";
+export * from "./src/names.ts";
+export * from "./src/url.ts";
+export * from "./src/version.ts";
+export {
+  backoffDelay,
+  DEFAULT_PULL_RETRIES,
+  isTransientPullError,
+  isTransientStatus,
+  type RetryPolicy,
+  sleep,
+} from "./src/retry.ts";
+export * from "./src/client.ts";
+export * from "./src/config.ts";
+export * from "./src/startup.ts";
+export * from "./src/progress/sink.ts";
+export * from "./src/progress/progress_state.ts";
+export * from "./src/progress/format.ts";
+export * from "./src/progress/cli_reporter.ts";
+export * from "./src/progress/tui_reporter.ts";
+export * from "./src/progress/json_reporter.ts";
+export * from "./src/progress/silent_reporter.ts";
