@@ -139,6 +139,9 @@ export interface PullResult {
   attempts: number;
 }
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
 const STATUSES_BEFORE_SILENCE = new Set(["verifying sha256 digest", "writing manifest"]);
 
 /**
@@ -403,7 +406,7 @@ export class OllamaClient {
     try {
       let response: Response;
       try {
-        response = await this.#fetch(joinUrl(this.baseUrl, "/api/pull"), {
+        response = await this.#send(joinUrl(this.baseUrl, "/api/pull"), {
           method: "POST",
           headers: this.#requestHeaders(true),
           body: JSON.stringify({ model: name, stream: true }),
@@ -595,6 +598,34 @@ export class OllamaClient {
     return { signal: AbortSignal.any([AbortSignal.timeout(ms), ...callers]), callers, ms };
   }
 
+  /**
+   * `fetch` with redirects followed by hand (at most 5), so that credentials never follow a
+   * redirect to another origin whatever the runtime's fetch does: the `Authorization` header is
+   * dropped when the origin changes. 303 (and 301/302 after a POST) continue as a GET.
+   */
+  async #send(url: string, init: RequestInit & { headers: Headers }): Promise<Response> {
+    let current = url;
+    let request = init;
+    for (let hop = 0;; hop++) {
+      const response = await this.#fetch(current, { ...request, redirect: "manual" });
+      const location = REDIRECT_STATUSES.has(response.status)
+        ? response.headers.get("location")
+        : null;
+      if (location === null || hop >= MAX_REDIRECTS) return response;
+      await response.body?.cancel().catch(() => {});
+      const next = new URL(location, current);
+      const headers = new Headers(request.headers);
+      if (next.origin !== new URL(current).origin) headers.delete("authorization");
+      const asGet = response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && request.method === "POST");
+      if (asGet) headers.delete("content-type");
+      request = asGet
+        ? { ...request, method: "GET", body: undefined, headers }
+        : { ...request, headers };
+      current = next.href;
+    }
+  }
+
   #requestHeaders(json: boolean): Headers {
     const headers = new Headers(this.#headers);
     if (json) headers.set("content-type", "application/json");
@@ -611,7 +642,7 @@ export class OllamaClient {
     const operation = `${method} ${url}`;
     try {
       deadline.signal.throwIfAborted();
-      const response = await this.#fetch(url, {
+      const response = await this.#send(url, {
         method,
         headers: this.#requestHeaders(false),
         signal: deadline.signal,

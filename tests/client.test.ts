@@ -473,3 +473,48 @@ describe("pullModel", () => {
     assert.ok(error instanceof InterruptedError, String(error));
   });
 });
+
+describe("redirects", () => {
+  const redirecting = (location: string, status = 307) =>
+    new Response(null, { status, headers: { location } });
+
+  it("drops Authorization when a redirect changes origin", async () => {
+    const { fetch, requests } = scripted((r) =>
+      new URL(r.url).host === "a.example:1"
+        ? redirecting("http://b.example:2/api/version")
+        : json({ version: "0.12.3" })
+    );
+    await OllamaClient.tryFromBaseUrl("http://a.example:1", {
+      fetch,
+      headers: { authorization: "Bearer secret-token" },
+    });
+    assert.deepEqual(requests.map((r) => [r.url, r.headers.get("authorization")]), [
+      ["http://a.example:1/api/version", "Bearer secret-token"],
+      ["http://b.example:2/api/version", null],
+    ]);
+  });
+
+  it("keeps Authorization on a same-origin redirect, and a 307 keeps the POST and its body", async () => {
+    const { fetch, requests } = scripted((r) =>
+      new URL(r.url).pathname === "/api/pull"
+        ? redirecting("/ollama/api/pull")
+        : ndjson([{ status: "success" }])
+    );
+    const client = new OllamaClient("http://a.example:1", {
+      fetch,
+      headers: { authorization: "Bearer t" },
+    });
+    await collect(client.pullModelStream("llama3"));
+    assert.equal(requests[1].url, "http://a.example:1/ollama/api/pull");
+    assert.equal(requests[1].method, "POST");
+    assert.equal(requests[1].headers.get("authorization"), "Bearer t");
+    assert.deepEqual(await requests[1].json(), { model: "llama3", stream: true });
+  });
+
+  it("stops after 5 redirects", async () => {
+    const { fetch, requests } = scripted(() => redirecting("/loop", 302));
+    const error = await rejection(OllamaClient.tryFromBaseUrl("http://a.example:1", { fetch }));
+    assert.ok(error instanceof NotOllamaError);
+    assert.equal(requests.length, 6);
+  });
+});
