@@ -133,7 +133,12 @@ export async function ensureOllamaReady(
     warnings: [],
     error: null,
   };
+  let required: RequiredModel[] = [];
+  /** Normalized names of the required models known to be installed. */
+  const satisfied = new Set<string>();
   const finish = (error: OllamaError | null): StartupReport => {
+    // Whatever step failed, every required model not known to be there is still missing.
+    report.missing = required.filter((model) => !satisfied.has(model.key)).map((m) => m.short);
     report.error = error;
     report.ok = error === null;
     report.exitCode = error === null ? 0 : error.exitCode;
@@ -141,7 +146,7 @@ export async function ensureOllamaReady(
   };
 
   try {
-    const required = requiredModels(config.models ?? []);
+    required = requiredModels(config.models ?? []);
     const resolved = resolveBaseUrl({
       host: options.host,
       baseUrl: config.baseUrl,
@@ -157,7 +162,6 @@ export async function ensureOllamaReady(
     } catch (error) {
       if (!(error instanceof OllamaError)) throw error;
       if (error.code !== "interrupted") log("warn", `Ollama unavailable: ${error.message}`);
-      report.missing = required.map((model) => model.short);
       return finish(error);
     }
     report.reachable = true;
@@ -167,7 +171,6 @@ export async function ensureOllamaReady(
       config.minVersion !== undefined && health.version !== null &&
       !isVersionAtLeast(health.version, config.minVersion)
     ) {
-      report.missing = required.map((model) => model.short);
       const error = new ServerTooOldError(client.baseUrl, health.version, config.minVersion);
       log("warn", error.message);
       return finish(error);
@@ -185,8 +188,10 @@ export async function ensureOllamaReady(
     const listed = new Map(installed.map((name) => [keyOrUndefined(name), displayName(name)]));
     const missing = required.filter((model) => {
       const name = listed.get(model.key);
-      if (name !== undefined) report.present.push(name);
-      return name === undefined;
+      if (name === undefined) return true;
+      report.present.push(name);
+      satisfied.add(model.key);
+      return false;
     });
     if (missing.length === 0) return finish(null);
 
@@ -204,18 +209,16 @@ export async function ensureOllamaReady(
         });
         if (outcome.status === "pulled") report.pulled.push(model.short);
         else report.present.push(model.short);
+        satisfied.add(model.key);
       } catch (error) {
         if (!(error instanceof OllamaError)) throw error;
-        report.missing.push(model.short);
-        if (error instanceof InterruptedError) {
-          report.missing.push(...missing.slice(missing.indexOf(model) + 1).map((m) => m.short));
-          return finish(error);
-        }
+        if (error instanceof InterruptedError) return finish(error);
         failures.push(error);
       }
     }
     if (failures.length === 0) return finish(null);
-    return finish(mostSevere(failures, report.missing, options.noPullReason ?? "auto_pull is off"));
+    const stillMissing = missing.filter((model) => !satisfied.has(model.key)).map((m) => m.short);
+    return finish(mostSevere(failures, stillMissing, options.noPullReason ?? "auto_pull is off"));
   } catch (error) {
     if (error instanceof OllamaError) return finish(error);
     throw error;
