@@ -3,7 +3,7 @@
 // port. Each test asserts the exit code, the --json result line, and what the server received.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeOllama, serveFakeOllama, unusedLoopbackUrl } from "../src/testing/mod.ts";
@@ -384,5 +384,79 @@ describe("cli: the server", () => {
     const run = await runCliProcess(["--json", "--host", withPassword]);
     assert.equal(run.code, 3);
     assert.doesNotMatch(run.stdout + run.stderr, /hunter2/);
+  });
+});
+
+describe("cli: output and resolution rules", () => {
+  it("./vtcode.toml in the working directory is the default config", async () => {
+    const s = await serve({ models: [] });
+    const cwd = join(dir, "project");
+    try {
+      await mkdir(cwd, { recursive: true });
+      await writeFile(
+        join(cwd, "vtcode.toml"),
+        `[ollama]\nmodels = ["tinyllama"]\nauto_pull = false\n`,
+      );
+      const run = await runCliProcess(["--json", "--host", s.url], { cwd });
+      assert.equal(run.code, 4);
+      assert.deepEqual(run.result?.missing, ["tinyllama:latest"]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("--host beats base_url, which beats OLLAMA_BASE_URL, which beats OLLAMA_HOST", async () => {
+    const s = await serve({ models: [] });
+    const dead = await unusedLoopbackUrl();
+    try {
+      const withBaseUrl = await config("base.toml", `[ollama]\nbase_url = "${dead}"\n`);
+      const env = { OLLAMA_BASE_URL: dead, OLLAMA_HOST: dead };
+      const byHost = await runCliProcess(["--json", "--config", withBaseUrl, "--host", s.url], {
+        env,
+      });
+      assert.equal(byHost.code, 0, byHost.stderr);
+      const live = await config("live.toml", `[ollama]\nbase_url = "${s.url}/v1"\n`);
+      const byConfig = await runCliProcess(["--json", "--config", live], { env });
+      assert.equal(byConfig.code, 0, byConfig.stderr);
+      assert.equal(byConfig.result?.base_url, s.url);
+      const byEnv = await runCliProcess(["--json"], {
+        env: { OLLAMA_BASE_URL: s.url, OLLAMA_HOST: dead },
+      });
+      assert.equal(byEnv.code, 0, byEnv.stderr);
+      const wrongEnv = await runCliProcess(["--json"], {
+        env: { OLLAMA_BASE_URL: dead, OLLAMA_HOST: s.url },
+      });
+      assert.equal(wrongEnv.code, 3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("without --json stdout stays empty; stderr has no escape sequences when it is not a terminal", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const run = await runCliProcess(["--host", s.url, "--model", "tinyllama"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.doesNotMatch(run.stderr, /\u001b/);
+      assert.match(run.stderr, /tinyllama:latest: pulling manifest/);
+      assert.match(run.stderr, /^ready: tinyllama:latest$/m);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("--quiet prints nothing on stderr but errors", async () => {
+    const s = await serve({ models: [] });
+    try {
+      const ok = await runCliProcess(["--quiet", "--host", s.url, "--model", "tinyllama"]);
+      assert.equal(ok.code, 0);
+      assert.equal(ok.stderr, "");
+      const failed = await runCliProcess(["--quiet", "--host", s.url, "--model", "nope"]);
+      assert.equal(failed.code, 5);
+      assert.match(failed.stderr, /^error: Pulling nope:latest failed/);
+    } finally {
+      await s.close();
+    }
   });
 });

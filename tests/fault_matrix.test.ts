@@ -18,7 +18,7 @@ import {
   serveFakeOllama,
   unusedLoopbackUrl,
 } from "../src/testing/mod.ts";
-import { OllamaClient } from "../src/client.ts";
+import { OllamaClient, type OllamaClientOptions } from "../src/client.ts";
 import { runCliProcess } from "./_cli.ts";
 
 const MODEL = "all-minilm";
@@ -283,37 +283,64 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("fault matrix: library", () => {
-  for (const row of MATRIX) {
-    it(row.name, async () => {
-      const served = await serveRow(row);
-      const started = performance.now();
-      try {
-        const report = await ensureOllamaReady({
-          models: [MODEL],
-          timeoutSecs: BOUND_SECS,
-          stallTimeoutSecs: BOUND_SECS,
-          pullRetries: row.retries,
-        }, { host: served.url, retry: { sleep: () => Promise.resolve() } });
-        assert.equal(report.error?.code ?? null, row.code, report.error?.message);
-        assert.equal(report.exitCode, row.exit);
-        if (row.reason !== undefined) {
-          assert.ok(report.error instanceof PullFailedError);
-          assert.equal(report.error.reason, row.reason);
-          assert.equal(
-            report.error.attempts,
-            row.retries + 1 > row.pulls ? row.pulls : row.retries + 1,
-          );
-        }
-        assert.deepEqual(report.missing, row.code === null ? [] : ["all-minilm:latest"]);
-        assert.equal(pullCount(served.fake), row.pulls);
-        assert.ok(performance.now() - started < HANG_MS, "ended in bounded time");
-      } finally {
-        await served.close();
-      }
-    });
-  }
+/** The same fault with no socket: the fake's own fetch (a refused connection is a TypeError). */
+function fetchRow(row: Row): { fake?: FakeOllama; fetch: OllamaClientOptions["fetch"] } {
+  if (row.refused) return { fetch: () => Promise.reject(new TypeError("connection refused")) };
+  const fake = new FakeOllama({ tickMs: 0 });
+  for (const [fault, select] of row.faults ?? []) fake.injectFault(fault, select);
+  return { fake, fetch: fake.fetch };
+}
 
+for (const transport of ["socket", "fetch"] as const) {
+  describe(`fault matrix: library, over ${transport === "socket" ? "a real socket" : "an injected fetch"}`, () => {
+    for (const row of MATRIX) {
+      it(row.name, async () => {
+        const served = transport === "socket"
+          ? await serveRow(row)
+          : { url: "http://127.0.0.1:11434", ...fetchRow(row), close: () => Promise.resolve() };
+        await checkLibraryRow(row, served);
+      });
+    }
+  });
+}
+
+async function checkLibraryRow(
+  row: Row,
+  served: {
+    url: string;
+    fake?: FakeOllama;
+    fetch?: OllamaClientOptions["fetch"];
+    close(): Promise<void>;
+  },
+): Promise<void> {
+  const started = performance.now();
+  try {
+    const report = await ensureOllamaReady({
+      models: [MODEL],
+      timeoutSecs: BOUND_SECS,
+      stallTimeoutSecs: BOUND_SECS,
+      pullRetries: row.retries,
+    }, { host: served.url, fetch: served.fetch, retry: { sleep: () => Promise.resolve() } });
+    assert.equal(report.error?.code ?? null, row.code, report.error?.message);
+    assert.equal(report.exitCode, row.exit);
+    if (row.reason !== undefined) {
+      assert.ok(report.error instanceof PullFailedError);
+      assert.equal(report.error.reason, row.reason);
+      assert.equal(
+        report.error.attempts,
+        row.retries + 1 > row.pulls ? row.pulls : row.retries + 1,
+      );
+    }
+    assert.deepEqual(report.missing, row.code === null ? [] : ["all-minilm:latest"]);
+    assert.equal(pullCount(served.fake), row.pulls);
+    assert.ok(performance.now() - started < HANG_MS, "ended in bounded time");
+  } finally {
+    await served.close();
+    served.fake?.close();
+  }
+}
+
+describe("fault matrix: library, client going away", () => {
   it("a stalled pull is abandoned and the server sees the client go away", async () => {
     const fake = new FakeOllama({ tickMs: 0 });
     fake.injectFault({ kind: "stall_after", lines: 3 }, pull);
