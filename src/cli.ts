@@ -297,9 +297,10 @@ async function runEnsure(
     base_url: report.baseUrl,
     server_version: report.serverVersion,
   });
-  for (const model of report.present) output.event({ type: "model", model, status: "present" });
-  for (const model of report.pulled) output.event({ type: "model", model, status: "pulled" });
-  for (const model of report.missing) output.event({ type: "model", model, status: "missing" });
+  const statuses = { present: report.present, pulled: report.pulled, missing: report.missing };
+  for (const [status, models] of Object.entries(statuses)) {
+    for (const model of models) output.event({ type: "model", model, status });
+  }
   return fromReport(report);
 }
 

@@ -17,7 +17,7 @@ import {
   UnreachableError,
 } from "./errors.ts";
 import type { OllamaPullEvent, OllamaPullProgressReporter } from "./events.ts";
-import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, parseJsonLine } from "./ndjson.ts";
+import { DEFAULT_MAX_LINE_LENGTH, JsonLinesDecoder } from "./ndjson.ts";
 import { normalizeModelName, parseModelName, shortModelName } from "./names.ts";
 import { pullEventsFromValue } from "./parser.ts";
 import {
@@ -442,13 +442,10 @@ export class OllamaClient {
       // body to the signal (an injected fetch, say): cancel the reader ourselves.
       const cancelOnAbort = cancelReaderOnAbort(reader, signal);
       cleanups.push(cancelOnAbort);
-      const decoder = new TextDecoder();
-      const splitter = new LineSplitter({ maxLineLength: this.#maxLineLength });
+      const decoder = new JsonLinesDecoder({ maxLineLength: this.#maxLineLength });
       const events: OllamaPullEvent[] = [];
-      const onLine = (line: string, lineNumber: number) => {
-        for (const event of pullEventsFromValue(parseJsonLine(line, lineNumber))) {
-          events.push(event);
-        }
+      const onValue = (value: unknown) => {
+        for (const event of pullEventsFromValue(value)) events.push(event);
       };
       let ended = false;
       while (!ended) {
@@ -464,10 +461,9 @@ export class OllamaClient {
         try {
           if (chunk.done) {
             ended = true;
-            splitter.push(decoder.decode(), onLine);
-            splitter.end(onLine);
+            decoder.end(onValue);
           } else {
-            splitter.push(decoder.decode(chunk.value, { stream: true }), onLine);
+            decoder.push(chunk.value, onValue);
           }
         } catch (error) {
           invalid = error;

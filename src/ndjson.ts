@@ -212,6 +212,63 @@ export class JsonLinesStream extends TransformStream<string, unknown> {
   }
 }
 
+/**
+ * Bytes in, parsed values out: UTF-8 decoding (characters split across chunks are joined), line
+ * splitting and JSON parsing in one synchronous step per chunk. The core of
+ * {@link decodeJsonLines} and of the client's pull stream.
+ *
+ * @example
+ * ```ts
+ * import { JsonLinesDecoder } from "@vtcode/ollama";
+ *
+ * const decoder = new JsonLinesDecoder();
+ * const values: unknown[] = [];
+ * decoder.push(new TextEncoder().encode('{"a":1}\n{"a"'), (v) => values.push(v));
+ * decoder.push(new TextEncoder().encode(':2}'), (v) => values.push(v));
+ * decoder.end((v) => values.push(v)); // values: [{ a: 1 }, { a: 2 }]
+ * ```
+ */
+export class JsonLinesDecoder {
+  readonly #text = new TextDecoder();
+  readonly #splitter: LineSplitter;
+
+  /**
+   * Creates a decoder with nothing buffered.
+   *
+   * @param options The line-length bound.
+   */
+  constructor(options: JsonLinesOptions = {}) {
+    this.#splitter = new LineSplitter(options);
+  }
+
+  /**
+   * Decodes a chunk, calling `onValue` for each complete line's value in order. When a line is
+   * bad, the values before it have already been delivered when the error is thrown.
+   *
+   * @param bytes The next chunk.
+   * @param onValue Receives each value and its 1-based line number.
+   * @throws {ProtocolError} `invalid_json` or `line_too_long`.
+   */
+  push(bytes: Uint8Array, onValue: (value: unknown, lineNumber: number) => void): void {
+    this.#splitter.push(
+      this.#text.decode(bytes, { stream: true }),
+      (line, n) => onValue(parseJsonLine(line, n), n),
+    );
+  }
+
+  /**
+   * Ends the input: decodes what is left, including a last line without a newline.
+   *
+   * @param onValue Receives each remaining value and its line number.
+   * @throws {ProtocolError} `invalid_json` or `line_too_long`.
+   */
+  end(onValue: (value: unknown, lineNumber: number) => void): void {
+    const emit = (line: string, n: number) => onValue(parseJsonLine(line, n), n);
+    this.#splitter.push(this.#text.decode(), emit);
+    this.#splitter.end(emit);
+  }
+}
+
 /** Options for {@link decodeJsonLines}. */
 export interface DecodeJsonLinesOptions extends JsonLinesOptions {
   /** Stops reading (and cancels the body) when aborted; the iteration then throws the reason. */
@@ -219,8 +276,9 @@ export interface DecodeJsonLinesOptions extends JsonLinesOptions {
 }
 
 /**
- * Decodes a byte stream of JSON lines into values. Reads the body with a single reader, so it is
- * the fastest way in; breaking out of the loop cancels the body (closing the connection).
+ * Decodes a byte stream of JSON lines into values. Reads the body with a single reader and
+ * parses a whole chunk at a time, so it is the fastest way in; breaking out of the loop cancels
+ * the body (closing the connection).
  *
  * @param body The bytes, e.g. `response.body`.
  * @param options Line bound and abort signal.
@@ -245,11 +303,9 @@ export async function* decodeJsonLines(
   const reader = body.getReader();
   const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
   signal?.addEventListener("abort", onAbort, { once: true });
-  const decoder = new TextDecoder();
-  const splitter = new LineSplitter(options);
+  const decoder = new JsonLinesDecoder(options);
   const batch: unknown[] = [];
-  const onLine = (line: string, lineNumber: number) =>
-    void batch.push(parseJsonLine(line, lineNumber));
+  const onValue = (value: unknown) => void batch.push(value);
   let done = false;
   try {
     while (!done) {
@@ -259,10 +315,9 @@ export async function* decodeJsonLines(
       try {
         if (result.done) {
           done = true;
-          splitter.push(decoder.decode(), onLine);
-          splitter.end(onLine);
+          decoder.end(onValue);
         } else {
-          splitter.push(decoder.decode(result.value, { stream: true }), onLine);
+          decoder.push(result.value, onValue);
         }
       } catch (error) {
         failure = error;

@@ -1,4 +1,5 @@
 // Shared test utilities: a seeded PRNG and byte-stream builders. Not a test file.
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
 /** mulberry32: a tiny seeded PRNG, so property tests are reproducible. */
@@ -65,4 +66,14 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("expected a rejection, but the promise resolved");
+}
+
+/** The exception a function throws (fails the test if it returns). */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return assert.fail("expected an exception");
 }

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { seededRandom, thrown } from "./_helpers.ts";
 import {
   DEFAULT_NAMESPACE,
   DEFAULT_REGISTRY_HOST,
@@ -15,15 +16,6 @@ import {
   shortModelName,
 } from "../src/names.ts";
 import { InvalidModelNameError } from "../src/errors.ts";
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return assert.fail("expected an exception");
-}
 
 function invalidReason(name: string): string {
   const error = thrown(() => parseModelName(name));
@@ -424,18 +416,6 @@ describe("whitelist", () => {
   });
 });
 
-/** mulberry32: a tiny seeded PRNG, so the property test is reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("property: random names", () => {
   const alphabet = [..."/:._-*@ ABCXYZabclmxyz0189\u00e9"];
   const fragments = [
@@ -464,7 +444,7 @@ describe("property: random names", () => {
     ".",
     "_",
   ];
-  const random = mulberry32(0x5eed1234);
+  const random = seededRandom(0x5eed1234);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const samples: string[] = [];
   for (let i = 0; i < 5000; i++) {

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { seededRandom, thrown } from "./_helpers.ts";
 import {
   baseUrlFromOllamaHost,
   baseUrlToHostRoot,
@@ -12,15 +13,6 @@ import {
   splitCredentials,
 } from "../src/url.ts";
 import { UsageError } from "../src/errors.ts";
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return assert.fail("expected an exception");
-}
 
 function usageError(fn: () => unknown): UsageError {
   const error = thrown(fn);
@@ -451,21 +443,9 @@ describe("joinUrl", () => {
   }
 });
 
-/** mulberry32: a tiny seeded PRNG, so the property test is reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("property: random addresses", () => {
   const secret = "Pa55W0RD";
-  const random = mulberry32(0xadd7e55);
+  const random = seededRandom(0xadd7e55);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const schemes = ["http://", "https://", "HTTP://", "ftp://", "", "", "http:/", "://"];
   const userinfos = ["", "", `user:${secret}@`, `${secret}@`, `:${secret}@`, `u:${secret}@@`];
