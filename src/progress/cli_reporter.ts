@@ -17,9 +17,6 @@ import { createRenderer } from "./renderer.ts";
 import type { ProgressScheduler, ProgressSink } from "./sink.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./progress_state.ts";
-export type * from "./sink.ts";
 
 /**
  * Options of {@link CliPullProgressReporter} (and of the TUI reporter).

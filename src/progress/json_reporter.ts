@@ -23,9 +23,6 @@ import { Throttle } from "./throttle.ts";
 import { PullTracker, type TrackedPull } from "./tracker.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./progress_state.ts";
-export type * from "./sink.ts";
 
 /**
  * Options of {@link JsonPullProgressReporter}.

@@ -27,8 +27,6 @@ import type {
 } from "./progress_state.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./progress_state.ts";
 
 /**
  * The room and style a live line is composed for.

@@ -27,10 +27,6 @@ import { Throttle } from "./throttle.ts";
 import { PullTracker } from "./tracker.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./line.ts";
-export type * from "./progress_state.ts";
-export type * from "./sink.ts";
 
 /** Hide the cursor (DECTCEM reset). */
 const HIDE_CURSOR = "\x1b[?25l";

@@ -18,9 +18,6 @@ import type { ProgressSink } from "./sink.ts";
 import { PullTracker } from "./tracker.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./progress_state.ts";
-export type * from "./sink.ts";
 
 interface PlainView {
   /** The status changes already printed. */

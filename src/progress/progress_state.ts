@@ -25,7 +25,6 @@ import type { OllamaPullEvent } from "../events.ts";
 import { sanitizeText } from "../sanitize.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
 
 /**
  * Where a pull is:

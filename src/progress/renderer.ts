@@ -14,10 +14,6 @@ import { type LiveFrames, LiveRenderer } from "./live_renderer.ts";
 import { PlainRenderer } from "./plain_renderer.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./cli_reporter.ts";
-export type * from "./live_renderer.ts";
-export type * from "./sink.ts";
 
 /** The default redraw interval of live displays, in milliseconds. */
 const DEFAULT_REDRAW_INTERVAL_MS = 100;

@@ -8,8 +8,6 @@ import type { OllamaPullEvent, OllamaPullProgressReporter } from "../events.ts";
 import type { PullOutcome } from "./progress_state.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./progress_state.ts";
 
 /**
  * Ignores every event.

@@ -12,8 +12,6 @@ import { sanitizeText } from "../sanitize.ts";
 import { type PullOutcome, PullProgress } from "./progress_state.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./progress_state.ts";
 
 /**
  * One model's pull, as a reporter tracks it.

@@ -16,8 +16,6 @@ import { createRenderer } from "./renderer.ts";
 import { fitToWidth } from "./format.ts";
 
 // Re-exported so that every type in this module's signatures is documented with it.
-export type * from "../events.ts";
-export type * from "./cli_reporter.ts";
 
 /**
  * Options of {@link TuiPullProgressReporter}: those of the CLI reporter, plus a bound on the
