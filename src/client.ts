@@ -401,7 +401,8 @@ export class OllamaClient {
       new PullFailedError(model, reason, detail, extra);
 
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    let finished = false;
+    /** Whether the body was read to its end (nothing left to release). */
+    let drained = false;
     const cleanups: (() => void)[] = [];
     try {
       let response: Response;
@@ -482,10 +483,8 @@ export class OllamaClient {
           yield event;
           // Time the consumer spent on the event is not the server's silence.
           watchdog.touch();
-          if (event.type === "success") {
-            finished = true;
-            return;
-          }
+          // After success nothing more is needed; the rest of the body is released below.
+          if (event.type === "success") return;
         }
         events.length = 0;
         if (invalid !== undefined) {
@@ -495,7 +494,7 @@ export class OllamaClient {
           throw fail("invalid_data", detail, { cause: invalid });
         }
       }
-      finished = true;
+      drained = true;
       throw fail("ended_without_success", "the stream ended before the server said success", {
         retryable: true,
       });
@@ -503,9 +502,9 @@ export class OllamaClient {
       watchdog.stop();
       for (const cleanup of cleanups) cleanup();
       if (reader !== undefined) {
-        // Closing our end tells the server we are gone (it cancels the download, keeping the
-        // partial blobs for a later resume).
-        if (!finished) await reader.cancel().catch(() => {});
+        // Closing our end tells the server we are gone (mid-pull, it cancels the download and
+        // keeps the partial blobs for a later resume); after success it releases the body.
+        if (!drained) await reader.cancel().catch(() => {});
         reader.releaseLock();
       }
     }
