@@ -20,7 +20,11 @@ bun_status=${PIPESTATUS[0]}
 
 # One summary line per runner, in the plain "N passed, N failed" form.
 strip() { sed -e 's/\x1b\[[0-9;]*m//g' "$1"; }
-deno_passed=$(strip "$logs/deno.log" | grep -Eo '[0-9]+ passed \(([0-9]+) steps?\)' | tail -1 | grep -Eo '\(([0-9]+)' | tr -d '(')
+# Deno counts a describe() as a test and its it()s as steps: count leaf results instead (every
+# "... ok" line, less the describe() lines that opened a group).
+deno_ok=$(strip "$logs/deno.log" | grep -Ec ' \.\.\. ok( |$)')
+deno_groups=$(strip "$logs/deno.log" | grep -Ec '^[^ ].* \.\.\.$')
+deno_passed=$(( deno_ok - deno_groups ))
 deno_failed=$(strip "$logs/deno.log" | grep -Eo '\| [0-9]+ failed( \([0-9]+ steps?\))?' | tail -1 | grep -Eo '[0-9]+' | tail -1)
 bun_passed=$(strip "$logs/bun.log" | grep -Eo '^ *[0-9]+ pass$' | tail -1 | tr -dc '0-9')
 bun_failed=$(strip "$logs/bun.log" | grep -Eo '^ *[0-9]+ fail$' | tail -1 | tr -dc '0-9')
