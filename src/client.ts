@@ -17,9 +17,9 @@ import {
   UnreachableError,
 } from "./errors.ts";
 import type { OllamaPullEvent, OllamaPullProgressReporter } from "./events.ts";
-import { DEFAULT_MAX_LINE_LENGTH, JsonLinesDecoder } from "./ndjson.ts";
+import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from "./ndjson.ts";
 import { normalizeModelName, parseModelName, shortModelName } from "./names.ts";
-import { pullEventsFromValue } from "./parser.ts";
+import { PullLineParser } from "./parser.ts";
 import {
   backoffDelay,
   DEFAULT_PULL_RETRIES,
@@ -31,6 +31,7 @@ import {
 import { sanitizeText } from "./sanitize.ts";
 import { isOpenAICompatibleBaseUrl, joinUrl, normalizeBaseUrl, splitCredentials } from "./url.ts";
 import { Watchdog, WatchdogTimeout } from "./watchdog.ts";
+import { BatchedIterator } from "./batched_iterator.ts";
 
 /** A `fetch`-compatible function; inject one to route requests (e.g. to the fake server). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -385,16 +386,32 @@ export class OllamaClient {
    * }
    * ```
    */
-  async *pullModelStream(
+  pullModelStream(
     name: string,
     options: PullStreamOptions = {},
-  ): AsyncGenerator<OllamaPullEvent, void, undefined> {
+  ): AsyncIterableIterator<OllamaPullEvent> {
+    // Events are decoded a network chunk at a time and handed out of that batch; every `next()`
+    // (the consumer done with an event) counts as activity, so a slow consumer is not a stall.
+    const activity: { watchdog?: Watchdog } = {};
+    return new BatchedIterator(
+      this.#pullBatches(name, options, activity),
+      () => activity.watchdog?.touch(),
+    );
+  }
+
+  /** The body of {@link OllamaClient.pullModelStream}: one batch of events per chunk read. */
+  async *#pullBatches(
+    name: string,
+    options: PullStreamOptions,
+    activity: { watchdog?: Watchdog },
+  ): AsyncGenerator<OllamaPullEvent[], void, undefined> {
     const model = shortModelName(parseModelName(name));
     const operation = `pull of ${model}`;
     const startMs = positive(options.timeoutMs, this.#timeoutMs);
     const stallMs = positive(options.stallTimeoutMs, this.#stallTimeoutMs);
     const quietMs = positive(options.quietTimeoutMs, this.#quietTimeoutMs);
     const watchdog = new Watchdog("start", startMs);
+    activity.watchdog = watchdog;
     const callerSignals = [options.signal, this.#signal].filter(isSignal);
     const signal = AbortSignal.any([watchdog.signal, ...callerSignals]);
     const fail = (reason: PullFailureReason, detail: string, extra: PullFailedExtra = {}) =>
@@ -443,10 +460,12 @@ export class OllamaClient {
       // body to the signal (an injected fetch, say): cancel the reader ourselves.
       const cancelOnAbort = cancelReaderOnAbort(reader, signal);
       cleanups.push(cancelOnAbort);
-      const decoder = new JsonLinesDecoder({ maxLineLength: this.#maxLineLength });
+      const decoder = new LineDecoder({ maxLineLength: this.#maxLineLength });
+      const parser = new PullLineParser();
       const events: OllamaPullEvent[] = [];
-      const onValue = (value: unknown) => {
-        for (const event of pullEventsFromValue(value)) events.push(event);
+      const onLine = (line: string, lineNumber: number) => {
+        const event = parser.parse(line, lineNumber);
+        if (event !== undefined) events.push(event);
       };
       let ended = false;
       while (!ended) {
@@ -462,30 +481,35 @@ export class OllamaClient {
         try {
           if (chunk.done) {
             ended = true;
-            decoder.end(onValue);
+            decoder.end(onLine);
           } else {
-            decoder.push(chunk.value, onValue);
+            decoder.push(chunk.value, onLine);
           }
         } catch (error) {
           invalid = error;
         }
-        for (const event of events) {
+        // The batch ends at an error (yielded, then thrown) or at success (nothing after it).
+        let failure: PullFailedError | undefined;
+        let succeeded = false;
+        for (let i = 0; i < events.length; i++) {
+          const event = events[i];
           if (event.type === "error") {
-            yield event;
-            throw fail("server_error", `the server said: ${sanitizeText(event.message)}`, {
+            failure = fail("server_error", `the server said: ${sanitizeText(event.message)}`, {
               serverMessage: sanitizeText(event.message),
               retryable: isTransientPullError(event.message),
             });
-          }
-          if (event.type === "status" && STATUSES_BEFORE_SILENCE.has(event.status)) {
+            events.length = i + 1;
+          } else if (event.type === "success") {
+            succeeded = true;
+            events.length = i + 1;
+          } else if (event.type === "status" && STATUSES_BEFORE_SILENCE.has(event.status)) {
             watchdog.setPhase("quiet", quietMs);
           }
-          yield event;
-          // Time the consumer spent on the event is not the server's silence.
-          watchdog.touch();
-          // After success nothing more is needed; the rest of the body is released below.
-          if (event.type === "success") return;
         }
+        if (events.length > 0) yield events;
+        if (failure !== undefined) throw failure;
+        // After success nothing more is needed; the rest of the body is released below.
+        if (succeeded) return;
         events.length = 0;
         if (invalid !== undefined) {
           const detail = invalid instanceof ProtocolError

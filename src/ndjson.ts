@@ -213,22 +213,22 @@ export class JsonLinesStream extends TransformStream<string, unknown> {
 }
 
 /**
- * Bytes in, parsed values out: UTF-8 decoding (characters split across chunks are joined), line
- * splitting and JSON parsing in one synchronous step per chunk. The core of
- * {@link decodeJsonLines} and of the client's pull stream.
+ * Bytes in, complete lines out: UTF-8 decoding (characters split across chunks are joined) and
+ * line splitting in one synchronous step per chunk. The base of {@link JsonLinesDecoder}, and
+ * what the client's pull stream reads lines with before its own fast parsing.
  *
  * @example
  * ```ts
- * import { JsonLinesDecoder } from "@vtcode/ollama";
+ * import { LineDecoder } from "@vtcode/ollama";
  *
- * const decoder = new JsonLinesDecoder();
- * const values: unknown[] = [];
- * decoder.push(new TextEncoder().encode('{"a":1}\n{"a"'), (v) => values.push(v));
- * decoder.push(new TextEncoder().encode(':2}'), (v) => values.push(v));
- * decoder.end((v) => values.push(v)); // values: [{ a: 1 }, { a: 2 }]
+ * const decoder = new LineDecoder();
+ * const lines: string[] = [];
+ * decoder.push(new TextEncoder().encode('{"a":1}\r\n{"a"'), (line) => lines.push(line));
+ * decoder.end((line) => lines.push(line));
+ * // lines: ['{"a":1}', '{"a"']
  * ```
  */
-export class JsonLinesDecoder {
+export class LineDecoder {
   readonly #text = new TextDecoder();
   readonly #splitter: LineSplitter;
 
@@ -242,6 +242,59 @@ export class JsonLinesDecoder {
   }
 
   /**
+   * Decodes a chunk, calling `onLine` for each line it completes, in order.
+   *
+   * @param bytes The next chunk.
+   * @param onLine Receives each complete, non-blank line and its 1-based number.
+   * @throws {ProtocolError} `line_too_long`.
+   */
+  push(bytes: Uint8Array, onLine: (line: string, lineNumber: number) => void): void {
+    this.#splitter.push(this.#text.decode(bytes, { stream: true }), onLine);
+  }
+
+  /**
+   * Ends the input: decodes what is left, including a last line without a newline.
+   *
+   * @param onLine Receives each remaining line and its number.
+   * @throws {ProtocolError} `line_too_long`.
+   */
+  end(onLine: (line: string, lineNumber: number) => void): void {
+    this.#splitter.push(this.#text.decode(), onLine);
+    this.#splitter.end(onLine);
+  }
+}
+
+/**
+ * Bytes in, parsed values out: a {@link LineDecoder} whose lines go through
+ * {@link parseJsonLine}. The core of {@link decodeJsonLines}.
+ *
+ * @example
+ * ```ts
+ * import { JsonLinesDecoder } from "@vtcode/ollama";
+ *
+ * const decoder = new JsonLinesDecoder();
+ * const values: unknown[] = [];
+ * decoder.push(new TextEncoder().encode('{"a":1}\n{"a"'), (v) => values.push(v));
+ * decoder.push(new TextEncoder().encode(':2}'), (v) => values.push(v));
+ * decoder.end((v) => values.push(v)); // values: [{ a: 1 }, { a: 2 }]
+ * ```
+ */
+export class JsonLinesDecoder {
+  readonly #lines: LineDecoder;
+  #onValue: (value: unknown, lineNumber: number) => void = () => {};
+  readonly #onLine = (line: string, lineNumber: number): void =>
+    this.#onValue(parseJsonLine(line, lineNumber), lineNumber);
+
+  /**
+   * Creates a decoder with nothing buffered.
+   *
+   * @param options The line-length bound.
+   */
+  constructor(options: JsonLinesOptions = {}) {
+    this.#lines = new LineDecoder(options);
+  }
+
+  /**
    * Decodes a chunk, calling `onValue` for each complete line's value in order. When a line is
    * bad, the values before it have already been delivered when the error is thrown.
    *
@@ -250,10 +303,8 @@ export class JsonLinesDecoder {
    * @throws {ProtocolError} `invalid_json` or `line_too_long`.
    */
   push(bytes: Uint8Array, onValue: (value: unknown, lineNumber: number) => void): void {
-    this.#splitter.push(
-      this.#text.decode(bytes, { stream: true }),
-      (line, n) => onValue(parseJsonLine(line, n), n),
-    );
+    this.#onValue = onValue;
+    this.#lines.push(bytes, this.#onLine);
   }
 
   /**
@@ -263,9 +314,8 @@ export class JsonLinesDecoder {
    * @throws {ProtocolError} `invalid_json` or `line_too_long`.
    */
   end(onValue: (value: unknown, lineNumber: number) => void): void {
-    const emit = (line: string, n: number) => onValue(parseJsonLine(line, n), n);
-    this.#splitter.push(this.#text.decode(), emit);
-    this.#splitter.end(emit);
+    this.#onValue = onValue;
+    this.#lines.end(this.#onLine);
   }
 }
 

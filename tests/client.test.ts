@@ -227,6 +227,23 @@ describe("listing", () => {
 });
 
 describe("pullModelStream", () => {
+  it("a consumer slower than the stall bound is not a stall: its time counts as activity", async () => {
+    // The first chunk holds half the stream; the consumer spends 40 ms on each of its first
+    // events, far longer in all than the 60 ms stall bound, and only then is the second chunk
+    // read (the server sent it long ago).
+    const bytes = fixtureBytes("pull_llama3.ndjson");
+    const half = bytes.indexOf(10, bytes.length >> 1) + 1;
+    const { fetch } = scripted(() =>
+      new Response(streamOf([bytes.subarray(0, half), bytes.subarray(half)]))
+    );
+    const client = new OllamaClient("http://127.0.0.1:11434", { fetch, stallTimeoutMs: 60 });
+    let events = 0;
+    for await (const _ of client.pullModelStream("llama3")) {
+      if (++events <= 8) await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    assert.equal(events, 839);
+  });
+
   it("yields the recorded multi-layer stream's events and ends after success", async () => {
     const { fetch, requests } = scripted(() => new Response(fixtureBytes("pull_llama3.ndjson")));
     const client = new OllamaClient("http://127.0.0.1:11434", { fetch });
