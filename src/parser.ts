@@ -72,9 +72,9 @@ export function pullEventsFromLine(line: string, lineNumber = 1): OllamaPullEven
  * are exactly what `JSON.parse` would give; any other line (escapes, other fields, another
  * order, spaces, an `error`) does not match and goes through `JSON.parse`.
  */
-// Control characters on purpose: JSON forbids them raw inside strings, so such a line must fail.
-// deno-lint-ignore no-control-regex
 const GO_PROGRESS_LINE =
+  // Control characters on purpose: JSON forbids them raw in strings, so such a line must fail.
+  // deno-lint-ignore no-control-regex
   /^\{"status":"([^"\\\x00-\x1f]*)"(?:,"digest":"([^"\\\x00-\x1f]*)")?(?:,"total":(0|[1-9]\d{0,14}))?(?:,"completed":(0|[1-9]\d{0,14}))?\}$/;
 
 /** The end of a progress line after `"completed":`, as {@link GO_PROGRESS_LINE} accepts it. */
