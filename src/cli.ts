@@ -14,7 +14,6 @@
  * @module
  */
 
-import process from "node:process";
 import { parseArgs } from "node:util";
 import { OllamaClient } from "./client.ts";
 import { loadOllamaConfig, type OllamaConfig } from "./config.ts";
@@ -518,15 +517,77 @@ class Output {
   }
 }
 
-async function main(): Promise<void> {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
-    controller.abort(new InterruptedError("the command (Ctrl-C)"));
-  };
-  process.on("SIGINT", onSigint);
+/** The process as the CLI needs it: arguments, output, environment, Ctrl-C and the exit code. */
+interface Host {
+  args: string[];
+  stdout: (text: string) => void;
+  stderr: ProgressSink;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  onSigint(listener: () => void): () => void;
+  exit(code: number): never;
+  setExitCode(code: number): void;
+}
+
+/** The structural part of `Deno` the CLI uses (no runtime type package needed). */
+interface DenoHost {
+  args: string[];
+  stdout: { writeSync(bytes: Uint8Array): number };
+  stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
+  consoleSize(): { columns: number };
+  env: { toObject(): Record<string, string> };
+  cwd(): string;
+  addSignalListener(signal: "SIGINT", listener: () => void): void;
+  removeSignalListener(signal: "SIGINT", listener: () => void): void;
+  exit(code: number): never;
+  exitCode: number;
+}
+
+/**
+ * Under Deno, its own APIs: the first `node:` built-in a Deno process imports costs it 10-25 ms
+ * of start-up (measured by bench/startup.ts), a third of the time a `check` takes. Elsewhere,
+ * `node:process`.
+ */
+async function currentHost(): Promise<Host> {
+  const deno = (globalThis as { Deno?: DenoHost }).Deno;
+  if (deno !== undefined) {
+    const encoder = new TextEncoder();
+    const writeAll = (target: { writeSync(bytes: Uint8Array): number }, text: string) => {
+      let bytes = encoder.encode(text);
+      while (bytes.length > 0) bytes = bytes.subarray(target.writeSync(bytes));
+    };
+    return {
+      args: deno.args,
+      stdout: (text) => writeAll(deno.stdout, text),
+      stderr: {
+        write: (text) => writeAll(deno.stderr, text),
+        get isTerminal() {
+          return deno.stderr.isTerminal();
+        },
+        get columns() {
+          try {
+            return deno.consoleSize().columns;
+          } catch {
+            return 80;
+          }
+        },
+      },
+      env: deno.env.toObject(),
+      cwd: deno.cwd(),
+      onSigint(listener) {
+        deno.addSignalListener("SIGINT", listener);
+        return () => deno.removeSignalListener("SIGINT", listener);
+      },
+      exit: (code) => deno.exit(code),
+      setExitCode(code) {
+        deno.exitCode = code;
+      },
+    };
+  }
+  const { default: process } = await import("node:process");
   const stderr = process.stderr;
-  const code = await runCli(process.argv.slice(2), {
+  return {
+    args: process.argv.slice(2),
     stdout: (text) => void process.stdout.write(text),
     stderr: {
       write: (text) => void stderr.write(text),
@@ -539,10 +600,33 @@ async function main(): Promise<void> {
     },
     env: process.env,
     cwd: process.cwd(),
+    onSigint(listener) {
+      process.on("SIGINT", listener);
+      return () => process.off("SIGINT", listener);
+    },
+    exit: (code) => process.exit(code),
+    setExitCode(code) {
+      process.exitCode = code;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const host = await currentHost();
+  const controller = new AbortController();
+  const stopListening = host.onSigint(() => {
+    if (controller.signal.aborted) host.exit(130); // a second Ctrl-C does not wait
+    controller.abort(new InterruptedError("the command (Ctrl-C)"));
+  });
+  const code = await runCli(host.args, {
+    stdout: host.stdout,
+    stderr: host.stderr,
+    env: host.env,
+    cwd: host.cwd,
     signal: controller.signal,
   });
-  process.off("SIGINT", onSigint);
-  process.exitCode = code;
+  stopListening();
+  host.setExitCode(code);
 }
 
 if (import.meta.main) await main();
