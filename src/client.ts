@@ -32,6 +32,7 @@ import { sanitizeText } from "./sanitize.ts";
 import { isOpenAICompatibleBaseUrl, joinUrl, normalizeBaseUrl, splitCredentials } from "./url.ts";
 import { Watchdog, WatchdogTimeout } from "./watchdog.ts";
 import { BatchedIterator } from "./batched_iterator.ts";
+import { ByteReader } from "./byte_reader.ts";
 
 /** A `fetch`-compatible function; inject one to route requests (e.g. to the fake server). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -417,7 +418,7 @@ export class OllamaClient {
     const fail = (reason: PullFailureReason, detail: string, extra: PullFailedExtra = {}) =>
       new PullFailedError(model, reason, detail, extra);
 
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let reader: ByteReader | undefined;
     /** Whether the body was read to its end (nothing left to release). */
     let drained = false;
     const cleanups: (() => void)[] = [];
@@ -455,7 +456,7 @@ export class OllamaClient {
         });
       }
       watchdog.setPhase("stall", stallMs);
-      reader = response.body.getReader();
+      reader = new ByteReader(response.body);
       // A bound or an abort must end a pending read even with a fetch that does not tie the
       // body to the signal (an injected fetch, say): cancel the reader ourselves.
       const cancelOnAbort = cancelReaderOnAbort(reader, signal);
@@ -820,7 +821,7 @@ type PullFailedExtra = ConstructorParameters<typeof PullFailedError>[3];
 
 /** Cancels the reader when the signal aborts; returns the function that removes the hook. */
 function cancelReaderOnAbort(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: { cancel(reason?: unknown): Promise<void> },
   signal: AbortSignal,
 ): () => void {
   const cancel = () => void reader.cancel(signal.reason).catch(() => {});

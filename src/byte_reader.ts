@@ -1,0 +1,85 @@
+/**
+ * Reading a response body chunk by chunk into one reused buffer. A fetch body's default reader
+ * hands out a new `ArrayBuffer` for every network chunk; those live outside the JavaScript heap
+ * until a garbage collection finds their wrappers, so a fast 1M-line pull left tens of MB of
+ * dead chunks resident (bench/memory.ts: 78-82 MB peak RSS, over loopback from a server in
+ * another process). Where the body is a byte stream (fetch under Deno and Node), a BYOB reader
+ * fills the same 16 KiB buffer each time instead (65-66 MB, same speed); elsewhere (Bun's
+ * fetch, a `Response` over a default stream) the default reader is used. A hand-made byte stream
+ * must end as the Streams spec asks (`close()`, then `byobRequest.respond(0)` if a read is
+ * pending), or the last read waits until the pull's stall bound.
+ *
+ * @module
+ */
+
+/**
+ * Size of the reused buffer. 16 KiB rather than 64: a smaller chunk means a smaller batch of
+ * events alive at each garbage collection, so V8 grows its young generation less (64 KiB:
+ * 72 MB peak; 16 KiB: 65 MB; same throughput, 1.5M lines/s).
+ */
+const BUFFER_BYTES = 16 * 1024;
+
+/**
+ * A reader of a byte stream whose chunks are valid only until the next {@link ByteReader.read}
+ * (they may share one buffer): decode each chunk before reading the next.
+ */
+export class ByteReader {
+  readonly #byob: ReadableStreamBYOBReader | undefined;
+  readonly #default: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #buffer: ArrayBuffer | undefined;
+
+  /**
+   * Locks the stream to this reader.
+   *
+   * @param body The stream to read.
+   */
+  constructor(body: ReadableStream<Uint8Array>) {
+    let byob: ReadableStreamBYOBReader | undefined;
+    try {
+      byob = body.getReader({ mode: "byob" });
+    } catch {
+      // Not a byte stream: the default reader, one new chunk per read.
+    }
+    this.#byob = byob;
+    this.#default = byob === undefined ? body.getReader() : undefined;
+    this.#buffer = byob === undefined ? undefined : new ArrayBuffer(BUFFER_BYTES);
+  }
+
+  /** Whether chunks are read into one reused buffer. */
+  get reusesBuffer(): boolean {
+    return this.#byob !== undefined;
+  }
+
+  /**
+   * The next chunk, or `done`. A chunk is valid only until the next call.
+   *
+   * @returns The chunk (never empty unless done), or `done` at the end of the stream.
+   */
+  async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    if (this.#default !== undefined) return await this.#default.read();
+    const reader = this.#byob as ReadableStreamBYOBReader;
+    for (;;) {
+      const buffer = this.#buffer ?? new ArrayBuffer(BUFFER_BYTES);
+      this.#buffer = undefined;
+      const result = await reader.read(new Uint8Array(buffer));
+      // The buffer was transferred to the stream and comes back as the view's buffer.
+      if (result.value !== undefined) this.#buffer = result.value.buffer as ArrayBuffer;
+      if (result.done) return { done: true, value: undefined };
+      if (result.value.byteLength > 0) return { done: false, value: result.value };
+    }
+  }
+
+  /**
+   * Cancels the stream (closing the connection of a fetch body).
+   *
+   * @param reason Why, passed to the stream.
+   */
+  cancel(reason?: unknown): Promise<void> {
+    return (this.#byob ?? this.#default as ReadableStreamDefaultReader<Uint8Array>).cancel(reason);
+  }
+
+  /** Unlocks the stream. */
+  releaseLock(): void {
+    (this.#byob ?? this.#default as ReadableStreamDefaultReader<Uint8Array>).releaseLock();
+  }
+}
