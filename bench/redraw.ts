@@ -38,6 +38,7 @@ import {
 } from "../mod.ts";
 import type { PullLineValue } from "../src/testing/pull_script.ts";
 import { MODEL, pullValues, RATE, TICK_MS } from "./fixtures/redraw_server.ts";
+import { startServerProcess } from "./fixtures/server_process.ts";
 import { type BenchFigure, type BenchSection, median, option, report, round } from "./_report.ts";
 
 const SERVER = new URL("./fixtures/redraw_server.ts", import.meta.url).pathname;
@@ -59,32 +60,6 @@ function eventOf(value: PullLineValue): OllamaPullEvent {
   return value.status === "success"
     ? { type: "success" }
     : { type: "status", status: value.status ?? "" };
-}
-
-/** The stand-in server, started in its own process; stops when its stdin closes. */
-async function startServer(seconds: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SERVER, String(seconds)],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the stand-in server exited before listening");
-    text += value;
-  }
-  await reader.cancel();
-  const { url } = JSON.parse(text.split("\n")[0]) as { url: string };
-  return {
-    url,
-    async stop() {
-      await child.stdin.close();
-      await child.status;
-    },
-  };
 }
 
 /**
@@ -284,7 +259,7 @@ async function main(): Promise<void> {
   const values = pullValues(Math.round(seconds * RATE));
   const events = values.map(eventOf);
   const layers = new Set(values.map((v) => v.digest).filter((d) => d !== undefined)).size;
-  const server = await startServer(seconds);
+  const server = await startServerProcess(SERVER, [String(seconds)]);
 
   // Per-event costs first (this also warms up the code paths the pulls take).
   const micros = new Map<string, number>();
