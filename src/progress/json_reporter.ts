@@ -98,35 +98,38 @@ export class JsonPullProgressReporter implements OllamaPullProgressReporter {
     const now = this.#now();
     const pull = this.#tracker.update(model, event, now);
     const { label, progress, view } = pull;
-    const snapshot = progress.snapshot(now);
     switch (event.type) {
-      case "retry":
-        view.announced = snapshot.statusChanges;
+      case "retry": {
+        view.announced = progress.statusChanges;
         this.#emit({
           type: "pull_retry",
           model: label,
           attempt: event.attempt,
           max_attempts: event.maxAttempts,
           delay_ms: event.delayMs,
-          reason: snapshot.retry?.reason ?? "",
+          reason: progress.snapshot(now).retry?.reason ?? "",
         });
         return;
-      case "error":
+      }
+      case "error": {
+        const snapshot = progress.snapshot(now);
         this.#flush(pull, snapshot);
         this.#emit({ type: "pull_error", model: label, message: snapshot.error ?? "" });
         return;
+      }
       case "success":
-        this.#flush(pull, snapshot);
+        this.#flush(pull, progress.snapshot(now));
         this.#emit({ type: "pull_success", model: label });
         return;
     }
-    if (snapshot.statusChanges > view.announced && snapshot.status) {
-      this.#emit({ type: "pull_status", model: label, status: snapshot.status });
+    // Per event only cheap reads: a snapshot (every layer) only for a line actually written.
+    if (progress.statusChanges > view.announced && progress.status) {
+      this.#emit({ type: "pull_status", model: label, status: progress.status });
     }
-    view.announced = snapshot.statusChanges;
+    view.announced = progress.statusChanges;
     if (event.type !== "chunk_progress") return;
     if (view.throttle.tryTake(now)) {
-      this.#progress(pull, snapshot);
+      this.#progress(pull, progress.snapshot(now));
     } else {
       view.pending = true;
     }

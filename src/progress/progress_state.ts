@@ -270,6 +270,11 @@ export class PullProgress {
     return this.#statusChanges;
   }
 
+  /** See {@link PullProgressSnapshot.status} (cheap; no snapshot needed). */
+  get status(): string {
+    return this.#status;
+  }
+
   /** See {@link PullProgressSnapshot.revision} (cheap; no snapshot needed). */
   get revision(): number {
     return this.#revision;
