@@ -20,11 +20,7 @@ import { loadOllamaConfig, type OllamaConfig } from "./config.ts";
 import { InterruptedError, NotWhitelistedError, OllamaError, UsageError } from "./errors.ts";
 import type { OllamaPullProgressReporter } from "./events.ts";
 import { isModelAllowed, parseModelName, shortModelName } from "./names.ts";
-import { CliPullProgressReporter } from "./progress/cli_reporter.ts";
-import { JsonPullProgressReporter } from "./progress/json_reporter.ts";
 import type { ProgressSink } from "./progress/sink.ts";
-import { SilentPullProgressReporter } from "./progress/silent_reporter.ts";
-import { TuiPullProgressReporter } from "./progress/tui_reporter.ts";
 import { sanitizeText } from "./sanitize.ts";
 import { ensureOllamaReady, type OllamaEnv, type StartupReport } from "./startup.ts";
 import { closestMatch } from "./suggest.ts";
@@ -466,18 +462,45 @@ class Output {
     this.#color = io.stderr.isTerminal && !io.env.NO_COLOR;
   }
 
-  /** The progress reporter for this run's output mode. */
+  /**
+   * The progress reporter for this run's output mode. Its module is loaded on the first event:
+   * a `check`, or an `ensure` with nothing to pull, never pays for it (bench/startup.ts).
+   */
   reporter(): OllamaPullProgressReporter {
+    let loading: Promise<OllamaPullProgressReporter> | undefined;
+    let reporter: OllamaPullProgressReporter | undefined;
+    const load = () => loading ??= this.#createReporter().then((created) => reporter = created);
+    return {
+      // Once loaded, events go straight through (no extra promise per event).
+      onEvent: (event, model) =>
+        reporter !== undefined
+          ? reporter.onEvent(event, model)
+          : load().then((created) => created.onEvent(event, model)),
+      finish: (model, outcome) =>
+        reporter !== undefined
+          ? reporter.finish?.(model, outcome)
+          : loading?.then((created) => created.finish?.(model, outcome)),
+    };
+  }
+
+  async #createReporter(): Promise<OllamaPullProgressReporter> {
     if (this.#flags.json) {
+      const { JsonPullProgressReporter } = await import("./progress/json_reporter.ts");
       return new JsonPullProgressReporter({
         sink: { write: (text) => this.#io.stdout(text), isTerminal: false },
       });
     }
-    if (this.#flags.quiet) return new SilentPullProgressReporter();
+    if (this.#flags.quiet) {
+      const { SilentPullProgressReporter } = await import("./progress/silent_reporter.ts");
+      return new SilentPullProgressReporter();
+    }
     const options = { sink: this.#io.stderr, color: this.#color };
-    return this.#flags.tui
-      ? new TuiPullProgressReporter(options)
-      : new CliPullProgressReporter(options);
+    if (this.#flags.tui) {
+      const { TuiPullProgressReporter } = await import("./progress/tui_reporter.ts");
+      return new TuiPullProgressReporter(options);
+    }
+    const { CliPullProgressReporter } = await import("./progress/cli_reporter.ts");
+    return new CliPullProgressReporter(options);
   }
 
   /** A line for people (stderr), also an event in --json mode. */
