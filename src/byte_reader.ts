@@ -21,19 +21,26 @@ const BUFFER_BYTES = 16 * 1024;
 
 /**
  * A reader of a byte stream whose chunks are valid only until the next {@link ByteReader.read}
- * (they may share one buffer): decode each chunk before reading the next.
+ * (they may share one buffer): decode each chunk before reading the next. It also owns the
+ * stream's end of life: an abort cancels a pending read (even when the body is not tied to the
+ * signal, as with an injected `fetch`), and {@link ByteReader.close} releases the stream.
  */
 export class ByteReader {
   readonly #byob: ReadableStreamBYOBReader | undefined;
-  readonly #default: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  readonly #reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: () => void;
   #buffer: ArrayBuffer | undefined;
+  #ended = false;
+  #closed = false;
 
   /**
    * Locks the stream to this reader.
    *
    * @param body The stream to read.
+   * @param signal Cancels the stream (and so a pending read) when aborted.
    */
-  constructor(body: ReadableStream<Uint8Array>) {
+  constructor(body: ReadableStream<Uint8Array>, signal?: AbortSignal) {
     let byob: ReadableStreamBYOBReader | undefined;
     try {
       byob = body.getReader({ mode: "byob" });
@@ -41,8 +48,11 @@ export class ByteReader {
       // Not a byte stream: the default reader, one new chunk per read.
     }
     this.#byob = byob;
-    this.#default = byob === undefined ? body.getReader() : undefined;
+    this.#reader = byob ?? body.getReader();
     this.#buffer = byob === undefined ? undefined : new ArrayBuffer(BUFFER_BYTES);
+    this.#signal = signal;
+    this.#onAbort = () => void this.#reader.cancel(signal?.reason).catch(() => {});
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
   /** Whether chunks are read into one reused buffer. */
@@ -56,30 +66,36 @@ export class ByteReader {
    * @returns The chunk (never empty unless done), or `done` at the end of the stream.
    */
   async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    if (this.#default !== undefined) return await this.#default.read();
-    const reader = this.#byob as ReadableStreamBYOBReader;
+    const result = await this.#next();
+    if (result.done) this.#ended = true;
+    return result;
+  }
+
+  /**
+   * Stops watching the signal, cancels the stream unless it was read to its end (for a fetch
+   * body: closes the connection, so the server sees the client go away), and unlocks it.
+   * Idempotent; never throws.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    if (!this.#ended) await this.#reader.cancel().catch(() => {});
+    this.#reader.releaseLock();
+  }
+
+  async #next(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    if (this.#byob === undefined) {
+      return await (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read();
+    }
     for (;;) {
       const buffer = this.#buffer ?? new ArrayBuffer(BUFFER_BYTES);
       this.#buffer = undefined;
-      const result = await reader.read(new Uint8Array(buffer));
+      const result = await this.#byob.read(new Uint8Array(buffer));
       // The buffer was transferred to the stream and comes back as the view's buffer.
       if (result.value !== undefined) this.#buffer = result.value.buffer as ArrayBuffer;
       if (result.done) return { done: true, value: undefined };
       if (result.value.byteLength > 0) return { done: false, value: result.value };
     }
-  }
-
-  /**
-   * Cancels the stream (closing the connection of a fetch body).
-   *
-   * @param reason Why, passed to the stream.
-   */
-  cancel(reason?: unknown): Promise<void> {
-    return (this.#byob ?? this.#default as ReadableStreamDefaultReader<Uint8Array>).cancel(reason);
-  }
-
-  /** Unlocks the stream. */
-  releaseLock(): void {
-    (this.#byob ?? this.#default as ReadableStreamDefaultReader<Uint8Array>).releaseLock();
   }
 }

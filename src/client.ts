@@ -419,9 +419,6 @@ export class OllamaClient {
       new PullFailedError(model, reason, detail, extra);
 
     let reader: ByteReader | undefined;
-    /** Whether the body was read to its end (nothing left to release). */
-    let drained = false;
-    const cleanups: (() => void)[] = [];
     try {
       let response: Response;
       try {
@@ -456,11 +453,9 @@ export class OllamaClient {
         });
       }
       watchdog.setPhase("stall", stallMs);
-      reader = new ByteReader(response.body);
-      // A bound or an abort must end a pending read even with a fetch that does not tie the
-      // body to the signal (an injected fetch, say): cancel the reader ourselves.
-      const cancelOnAbort = cancelReaderOnAbort(reader, signal);
-      cleanups.push(cancelOnAbort);
+      // A bound or an abort ends a pending read even with a fetch that does not tie the body
+      // to the signal (an injected fetch, say): the reader cancels itself.
+      reader = new ByteReader(response.body, signal);
       const decoder = new LineDecoder({ maxLineLength: this.#maxLineLength });
       const parser = new PullLineParser();
       const events: OllamaPullEvent[] = [];
@@ -519,19 +514,14 @@ export class OllamaClient {
           throw fail("invalid_data", detail, { cause: invalid });
         }
       }
-      drained = true;
       throw fail("ended_without_success", "the stream ended before the server said success", {
         retryable: true,
       });
     } finally {
       watchdog.stop();
-      for (const cleanup of cleanups) cleanup();
-      if (reader !== undefined) {
-        // Closing our end tells the server we are gone (mid-pull, it cancels the download and
-        // keeps the partial blobs for a later resume); after success it releases the body.
-        if (!drained) await reader.cancel().catch(() => {});
-        reader.releaseLock();
-      }
+      // Closing our end tells the server we are gone (mid-pull, it cancels the download and
+      // keeps the partial blobs for a later resume); after success it releases the body.
+      await reader?.close();
     }
   }
 
@@ -690,21 +680,16 @@ export class OllamaClient {
   /** Reads a body as text, refusing to hold more than the response bound. */
   async #readText(response: Response, signal: AbortSignal): Promise<string> {
     if (response.body === null) return "";
-    const reader = response.body.getReader();
-    const removeListener = cancelReaderOnAbort(reader, signal);
+    const reader = new ByteReader(response.body, signal);
     const decoder = new TextDecoder();
     let text = "";
     let bytes = 0;
-    let done = false;
     try {
       while (true) {
         signal.throwIfAborted();
         const chunk = await reader.read();
         signal.throwIfAborted();
-        if (chunk.done) {
-          done = true;
-          return text + decoder.decode();
-        }
+        if (chunk.done) return text + decoder.decode();
         bytes += chunk.value.byteLength;
         if (bytes > this.#maxResponseBytes) {
           throw new NotOllamaError(
@@ -716,9 +701,7 @@ export class OllamaClient {
         text += decoder.decode(chunk.value, { stream: true });
       }
     } finally {
-      removeListener();
-      if (!done) await reader.cancel().catch(() => {});
-      reader.releaseLock();
+      await reader.close();
     }
   }
 
@@ -818,16 +801,6 @@ interface TextResponse {
 }
 
 type PullFailedExtra = ConstructorParameters<typeof PullFailedError>[3];
-
-/** Cancels the reader when the signal aborts; returns the function that removes the hook. */
-function cancelReaderOnAbort(
-  reader: { cancel(reason?: unknown): Promise<void> },
-  signal: AbortSignal,
-): () => void {
-  const cancel = () => void reader.cancel(signal.reason).catch(() => {});
-  signal.addEventListener("abort", cancel, { once: true });
-  return () => signal.removeEventListener("abort", cancel);
-}
 
 /** Timers fire at once past 2^31-1 ms on Node and Deno, so longer bounds are clamped to it. */
 const MAX_TIMER_MS = 2_147_483_647;

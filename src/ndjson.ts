@@ -14,6 +14,7 @@
  * @module
  */
 
+import { ByteReader } from "./byte_reader.ts";
 import { ProtocolError } from "./errors.ts";
 import { sanitizeText } from "./sanitize.ts";
 
@@ -281,9 +282,6 @@ export class LineDecoder {
  */
 export class JsonLinesDecoder {
   readonly #lines: LineDecoder;
-  #onValue: (value: unknown, lineNumber: number) => void = () => {};
-  readonly #onLine = (line: string, lineNumber: number): void =>
-    this.#onValue(parseJsonLine(line, lineNumber), lineNumber);
 
   /**
    * Creates a decoder with nothing buffered.
@@ -303,8 +301,7 @@ export class JsonLinesDecoder {
    * @throws {ProtocolError} `invalid_json` or `line_too_long`.
    */
   push(bytes: Uint8Array, onValue: (value: unknown, lineNumber: number) => void): void {
-    this.#onValue = onValue;
-    this.#lines.push(bytes, this.#onLine);
+    this.#lines.push(bytes, (line, n) => onValue(parseJsonLine(line, n), n));
   }
 
   /**
@@ -314,8 +311,7 @@ export class JsonLinesDecoder {
    * @throws {ProtocolError} `invalid_json` or `line_too_long`.
    */
   end(onValue: (value: unknown, lineNumber: number) => void): void {
-    this.#onValue = onValue;
-    this.#lines.end(this.#onLine);
+    this.#lines.end((line, n) => onValue(parseJsonLine(line, n), n));
   }
 }
 
@@ -350,25 +346,19 @@ export async function* decodeJsonLines(
 ): AsyncGenerator<unknown, void, undefined> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const reader = body.getReader();
-  const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const reader = new ByteReader(body, signal);
   const decoder = new JsonLinesDecoder(options);
   const batch: unknown[] = [];
   const onValue = (value: unknown) => void batch.push(value);
-  let done = false;
   try {
-    while (!done) {
+    for (let done = false; !done;) {
       const result = await reader.read();
       signal?.throwIfAborted();
+      done = result.done === true;
       let failure: unknown;
       try {
-        if (result.done) {
-          done = true;
-          decoder.end(onValue);
-        } else {
-          decoder.push(result.value, onValue);
-        }
+        if (result.done) decoder.end(onValue);
+        else decoder.push(result.value, onValue);
       } catch (error) {
         failure = error;
       }
@@ -378,8 +368,6 @@ export async function* decodeJsonLines(
       if (failure !== undefined) throw failure;
     }
   } finally {
-    signal?.removeEventListener("abort", onAbort);
-    if (!done) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    await reader.close();
   }
 }

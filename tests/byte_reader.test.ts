@@ -79,14 +79,43 @@ describe("ByteReader", () => {
     assert.deepEqual(await readAll(reader), expected);
   });
 
-  it("cancel reaches the source with its reason; releaseLock unlocks", async () => {
+  it("close midway cancels the source and unlocks; close after the end does not cancel", async () => {
     let cancelled: unknown = "not cancelled";
-    const stream = byteStream(chunksOf([10, 10]), (reason) => void (cancelled = reason));
-    const reader = new ByteReader(stream);
+    const midway = byteStream(chunksOf([10, 10]), (reason) => void (cancelled = reason));
+    const reader = new ByteReader(midway);
     await reader.read();
-    await reader.cancel("stop");
-    assert.equal(cancelled, "stop");
-    reader.releaseLock();
-    assert.equal(stream.locked, false);
+    await reader.close();
+    await reader.close(); // idempotent
+    assert.equal(cancelled, undefined);
+    assert.equal(midway.locked, false);
+
+    cancelled = "not cancelled";
+    const whole = byteStream(chunksOf([10]), (reason) => void (cancelled = reason));
+    const drained = new ByteReader(whole);
+    await readAll(drained);
+    await drained.close();
+    assert.equal(cancelled, "not cancelled");
+    assert.equal(whole.locked, false);
+  });
+
+  it("an abort cancels the source with its reason and ends a pending read", async () => {
+    for (const make of [byteStream, defaultStream]) {
+      let cancelled: unknown;
+      const stalled = new ReadableStream<Uint8Array>({
+        type: make === byteStream ? "bytes" : undefined,
+        pull: () => new Promise(() => {}), // never delivers
+        cancel: (reason) => void (cancelled = reason),
+      } as UnderlyingDefaultSource<Uint8Array>);
+      const controller = new AbortController();
+      const reader = new ByteReader(stalled, controller.signal);
+      const pending = reader.read();
+      controller.abort("stop");
+      await pending.then(
+        (result) => assert.equal(result.done, true),
+        (error) => assert.equal(error, "stop"),
+      );
+      assert.equal(cancelled, "stop");
+      await reader.close();
+    }
   });
 });
