@@ -48,7 +48,7 @@ try {
   const started = performance.now();
   const second = await run("again: everything is there, nothing to pull", args);
   process.stderr.write(`exit code ${second} in ${Math.round(performance.now() - started)} ms\n`);
-  const pulls = fake.requests.filter((r) => r.path === "/api/pull").length;
+  const pulls = fake.pullRequests().length;
   process.stderr.write(
     `\nThe fake server received ${fake.requests.length} requests, ${pulls} of them pulls.\n`,
   );

@@ -18,7 +18,7 @@ describe("my app's startup", () => {
       const report = await appStartup(server.url);
       assert.equal(report.ok, true);
       assert.deepEqual(report.present, ["llama3:latest"]);
-      assert.equal(fake.requests.some((r) => r.path === "/api/pull"), false);
+      assert.deepEqual(fake.pullRequests(), []);
     } finally {
       await server.close();
     }
@@ -32,7 +32,7 @@ describe("my app's startup", () => {
       assert.equal(report.ok, false);
       assert.equal(report.exitCode, 4);
       assert.equal(report.error?.code, "model_missing");
-      assert.equal(fake.requests.some((r) => r.path === "/api/pull"), false);
+      assert.deepEqual(fake.pullRequests(), []);
     } finally {
       await server.close();
     }

@@ -178,7 +178,7 @@ try {
   });
 
   await check("fake recorded the pull", () => {
-    const pulls = fake.requests.filter((r) => r.path === "/api/pull");
+    const pulls = fake.pullRequests();
     assert.equal(pulls.length, 1, "one /api/pull");
     assert.equal(pulls[0].method, "POST");
     assert.deepEqual(pulls[0].body, { model: "tinyllama", stream: true });

@@ -77,3 +77,8 @@ export function thrown(fn: () => unknown): unknown {
   }
   return assert.fail("expected an exception");
 }
+
+/** The models of the pull requests the fake received, in order. */
+export function pulledModels(fake: { pullRequests(): { body: unknown }[] }): string[] {
+  return fake.pullRequests().map((r) => String((r.body as { model?: unknown }).model));
+}

@@ -8,23 +8,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeOllama, serveFakeOllama, unusedLoopbackUrl } from "../src/testing/mod.ts";
 import { runCliProcess } from "./_cli.ts";
+import { pulledModels } from "./_helpers.ts";
 
 interface Served {
   fake: FakeOllama;
   url: string;
-  close: () => Promise<void>;
 }
 
-async function serve(init: ConstructorParameters<typeof FakeOllama>[0] = {}): Promise<Served> {
+/** Runs `test` against a fake Ollama (fast mode) on a loopback port, then closes it. */
+async function withServer(
+  init: ConstructorParameters<typeof FakeOllama>[0],
+  test: (served: Served) => Promise<void>,
+): Promise<void> {
   const fake = new FakeOllama({ tickMs: 0, ...init });
   const server = await serveFakeOllama(fake);
-  return { fake, url: server.url, close: () => server.close() };
-}
-
-function pulls(fake: FakeOllama): string[] {
-  return fake.requests.filter((r) => r.path === "/api/pull").map((r) =>
-    String((r.body as { model?: string }).model)
-  );
+  try {
+    await test({ fake, url: server.url });
+  } finally {
+    await server.close();
+  }
 }
 
 let dir = "";
@@ -43,8 +45,7 @@ async function config(name: string, text: string): Promise<string> {
 
 describe("cli: ensure", () => {
   it("all present: exit 0, no pull, result line lists them in short form", async () => {
-    const s = await serve({ models: ["llama3:latest"] });
-    try {
+    await withServer({ models: ["llama3:latest"] }, async (s) => {
       const run = await runCliProcess([
         "--json",
         "--host",
@@ -66,15 +67,12 @@ describe("cli: ensure", () => {
         missing: [],
         error: null,
       });
-      assert.deepEqual(pulls(s.fake), []);
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual(pulledModels(s.fake), []);
+    });
   });
 
   it("missing and allowed: pulls it, confirms it is listed, exit 0", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const run = await runCliProcess([
         "ensure",
         "--json",
@@ -85,19 +83,16 @@ describe("cli: ensure", () => {
       ]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.result?.pulled, ["tinyllama:latest"]);
-      assert.deepEqual(pulls(s.fake), ["tinyllama"]);
+      assert.deepEqual(pulledModels(s.fake), ["tinyllama"]);
       const paths = s.fake.requests.map((r) => `${r.method} ${r.path}`);
       assert.equal(paths.at(-1), "GET /api/tags", "the pull is verified by listing afterwards");
       assert.ok(run.lines.some((l) => l.type === "pull_progress"));
       assert.ok(run.lines.some((l) => l.type === "pull_success"));
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("--no-pull: exit 4, no pull request, missing listed", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const run = await runCliProcess([
         "--json",
         "--no-pull",
@@ -111,30 +106,24 @@ describe("cli: ensure", () => {
       assert.equal(run.result?.exit_code, 4);
       assert.deepEqual(run.result?.missing, ["tinyllama:latest"]);
       assert.equal((run.result?.error as { code: string }).code, "model_missing");
-      assert.deepEqual(pulls(s.fake), []);
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual(pulledModels(s.fake), []);
+    });
   });
 
   it("auto_pull = false in the config: exit 4, no pull request", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const path = await config(
         "nopull.toml",
         `[ollama]\nauto_pull = false\nmodels = ["tinyllama"]\nbase_url = "${s.url}/v1"\n`,
       );
       const run = await runCliProcess(["--json", "--config", path]);
       assert.equal(run.code, 4);
-      assert.deepEqual(pulls(s.fake), []);
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual(pulledModels(s.fake), []);
+    });
   });
 
   it("outside the whitelist: exit 4 not_whitelisted, no pull request", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const path = await config("wl.toml", `[ollama]\nwhitelist = ["qwen3:*"]\n`);
       const run = await runCliProcess([
         "--json",
@@ -147,15 +136,12 @@ describe("cli: ensure", () => {
       ]);
       assert.equal(run.code, 4);
       assert.equal((run.result?.error as { code: string }).code, "not_whitelisted");
-      assert.deepEqual(pulls(s.fake), []);
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual(pulledModels(s.fake), []);
+    });
   });
 
   it("an alias cannot get around the whitelist", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const path = await config("wl2.toml", `[ollama]\nwhitelist = ["tinyllama:*"]\n`);
       const run = await runCliProcess([
         "--json",
@@ -167,30 +153,24 @@ describe("cli: ensure", () => {
         "evil.example/library/tinyllama:latest",
       ]);
       assert.equal(run.code, 4);
-      assert.deepEqual(pulls(s.fake), []);
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual(pulledModels(s.fake), []);
+    });
   });
 
   it("a pull that fails: exit 5 pull_failed", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const run = await runCliProcess(["--json", "--host", s.url, "--model", "no-such-model"]);
       assert.equal(run.code, 5);
       assert.equal((run.result?.error as { code: string }).code, "pull_failed");
       assert.match((run.result?.error as { message: string }).message, /file does not exist/);
       assert.deepEqual(run.result?.missing, ["no-such-model:latest"]);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
 describe("cli: check, list, pull", () => {
   it("check never pulls: exit 4 when missing", async () => {
-    const s = await serve({ models: ["llama3"] });
-    try {
+    await withServer({ models: ["llama3"] }, async (s) => {
       const run = await runCliProcess([
         "check",
         "--json",
@@ -204,26 +184,20 @@ describe("cli: check, list, pull", () => {
       assert.equal(run.code, 4);
       assert.deepEqual(run.result?.present, ["llama3:latest"]);
       assert.deepEqual(run.result?.missing, ["qwen3:0.6b"]);
-      assert.deepEqual(pulls(s.fake), []);
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual(pulledModels(s.fake), []);
+    });
   });
 
   it("list prints installed names on stdout, one per line, nothing else", async () => {
-    const s = await serve({ models: ["llama3", "qwen3:0.6b"] });
-    try {
+    await withServer({ models: ["llama3", "qwen3:0.6b"] }, async (s) => {
       const run = await runCliProcess(["list", "--host", s.url]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.stdout.trim().split("\n").sort(), ["llama3:latest", "qwen3:0.6b"]);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("pull MODEL pulls even when present, and respects the whitelist", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const path = await config("wl3.toml", `[ollama]\nwhitelist = ["tinyllama"]\n`);
       const run = await runCliProcess([
         "pull",
@@ -238,10 +212,8 @@ describe("cli: check, list, pull", () => {
       assert.equal(run.code, 4);
       assert.deepEqual(run.result?.pulled, ["tinyllama:latest"]);
       assert.deepEqual(run.result?.missing, ["qwen3:0.6b"]);
-      assert.deepEqual(pulls(s.fake), ["tinyllama"]);
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual(pulledModels(s.fake), ["tinyllama"]);
+    });
   });
 });
 
@@ -256,15 +228,12 @@ describe("cli: errors before any request", () => {
   ];
   for (const [name, args, code, errorCode] of usage) {
     it(`${name}: exit ${code} ${errorCode}`, async () => {
-      const s = await serve();
-      try {
+      await withServer({}, async (s) => {
         const run = await runCliProcess([...args, "--json", "--host", s.url]);
         assert.equal(run.code, code, run.stderr);
         assert.equal((run.result?.error as { code: string }).code, errorCode);
         assert.equal(s.fake.requests.length, 0);
-      } finally {
-        await s.close();
-      }
+      });
     });
   }
 
@@ -328,54 +297,42 @@ describe("cli: the server", () => {
   });
 
   it("address resolution: OLLAMA_HOST is used when nothing beats it", async () => {
-    const s = await serve({ models: ["llama3"] });
-    try {
+    await withServer({ models: ["llama3"] }, async (s) => {
       const port = new URL(s.url).port;
       const run = await runCliProcess(["--json", "--model", "llama3"], {
         env: { OLLAMA_HOST: `:${port}` },
       });
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.result?.base_url, `http://127.0.0.1:${port}`);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("a server that never answers: exit 3 timeout at --timeout", async () => {
-    const s = await serve();
-    s.fake.injectFault({ kind: "hang" });
-    try {
+    await withServer({}, async (s) => {
+      s.fake.injectFault({ kind: "hang" });
       const run = await runCliProcess(["--json", "--timeout", "0.3", "--host", s.url]);
       assert.equal(run.code, 3);
       assert.equal((run.result?.error as { code: string }).code, "timeout");
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("an HTML page: exit 3 not_ollama", async () => {
-    const s = await serve();
-    s.fake.injectFault({ kind: "html" });
-    try {
+    await withServer({}, async (s) => {
+      s.fake.injectFault({ kind: "html" });
       const run = await runCliProcess(["--json", "--host", s.url]);
       assert.equal(run.code, 3);
       assert.equal((run.result?.error as { code: string }).code, "not_ollama");
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("server text never reaches stderr with control characters", async () => {
-    const s = await serve({ models: [] });
-    s.fake.injectFault({ kind: "control_chars" });
-    try {
+    await withServer({ models: [] }, async (s) => {
+      s.fake.injectFault({ kind: "control_chars" });
       const run = await runCliProcess(["--host", s.url, "--model", "tinyllama"], {
         env: { NO_COLOR: "1" },
       });
       assert.doesNotMatch(run.stderr, /[\u0000-\u0008\u000b-\u001f\u007f\u009b]/);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("a password in --host never appears in any output", async () => {
@@ -389,9 +346,8 @@ describe("cli: the server", () => {
 
 describe("cli: output and resolution rules", () => {
   it("./vtcode.toml in the working directory is the default config", async () => {
-    const s = await serve({ models: [] });
-    const cwd = join(dir, "project");
-    try {
+    await withServer({ models: [] }, async (s) => {
+      const cwd = join(dir, "project");
       await mkdir(cwd, { recursive: true });
       await writeFile(
         join(cwd, "vtcode.toml"),
@@ -400,15 +356,12 @@ describe("cli: output and resolution rules", () => {
       const run = await runCliProcess(["--json", "--host", s.url], { cwd });
       assert.equal(run.code, 4);
       assert.deepEqual(run.result?.missing, ["tinyllama:latest"]);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("--host beats base_url, which beats OLLAMA_BASE_URL, which beats OLLAMA_HOST", async () => {
-    const s = await serve({ models: [] });
-    const dead = await unusedLoopbackUrl();
-    try {
+    await withServer({ models: [] }, async (s) => {
+      const dead = await unusedLoopbackUrl();
       const withBaseUrl = await config("base.toml", `[ollama]\nbase_url = "${dead}"\n`);
       const env = { OLLAMA_BASE_URL: dead, OLLAMA_HOST: dead };
       const byHost = await runCliProcess(["--json", "--config", withBaseUrl, "--host", s.url], {
@@ -427,36 +380,28 @@ describe("cli: output and resolution rules", () => {
         env: { OLLAMA_BASE_URL: dead, OLLAMA_HOST: s.url },
       });
       assert.equal(wrongEnv.code, 3);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("without --json stdout stays empty; stderr has no escape sequences when it is not a terminal", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const run = await runCliProcess(["--host", s.url, "--model", "tinyllama"]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, "");
       assert.doesNotMatch(run.stderr, /\u001b/);
       assert.match(run.stderr, /tinyllama:latest: pulling manifest/);
       assert.match(run.stderr, /^ready: tinyllama:latest$/m);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it("--quiet prints nothing on stderr but errors", async () => {
-    const s = await serve({ models: [] });
-    try {
+    await withServer({ models: [] }, async (s) => {
       const ok = await runCliProcess(["--quiet", "--host", s.url, "--model", "tinyllama"]);
       assert.equal(ok.code, 0);
       assert.equal(ok.stderr, "");
       const failed = await runCliProcess(["--quiet", "--host", s.url, "--model", "nope"]);
       assert.equal(failed.code, 5);
       assert.match(failed.stderr, /^error: Pulling nope:latest failed/);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });

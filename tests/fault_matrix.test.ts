@@ -272,7 +272,7 @@ async function serveRow(
 }
 
 function pullCount(fake: FakeOllama | undefined): number {
-  return fake?.requests.filter((r) => r.path === "/api/pull").length ?? 0;
+  return fake?.pullRequests().length ?? 0;
 }
 
 let dir = "";
@@ -464,7 +464,7 @@ describe("fault matrix: command line", () => {
         {
           onSpawn(child) {
             const poll = setInterval(() => {
-              if (fake.requests.some((r) => r.path === "/api/pull")) {
+              if (fake.pullRequests().length > 0) {
                 clearInterval(poll);
                 setTimeout(() => child.kill("SIGINT"), 200);
               }
@@ -490,9 +490,9 @@ describe("fault matrix: command line", () => {
 /** The pull request's final outcome, once the server has noticed (it may take a moment). */
 async function outcomeOfPull(fake: FakeOllama): Promise<string | undefined> {
   for (let i = 0; i < 100; i++) {
-    const outcome = fake.requests.find((r) => r.path === "/api/pull")?.outcome;
+    const outcome = fake.pullRequests()[0]?.outcome;
     if (outcome !== undefined && outcome !== "pending") return outcome;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return fake.requests.find((r) => r.path === "/api/pull")?.outcome;
+  return fake.pullRequests()[0]?.outcome;
 }

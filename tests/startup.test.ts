@@ -5,13 +5,7 @@ import { OllamaClient } from "../src/client.ts";
 import { ModelMissingError, NotWhitelistedError, ServerTooOldError } from "../src/errors.ts";
 import { ensureModel, ensureOllamaReady, type StartupLogEntry } from "../src/startup.ts";
 import { FakeOllama } from "../src/testing/mod.ts";
-import { rejection } from "./_helpers.ts";
-
-function pulls(fake: FakeOllama): unknown[] {
-  return fake.requests.filter((r) => r.path === "/api/pull").map((r) =>
-    (r.body as { model: string }).model
-  );
-}
+import { pulledModels, rejection } from "./_helpers.ts";
 
 describe("ensureOllamaReady", () => {
   it("aliases of installed models are present: no pull, names as the server lists them", async () => {
@@ -23,7 +17,7 @@ describe("ensureOllamaReady", () => {
     assert.equal(report.ok, true);
     assert.equal(report.exitCode, 0);
     assert.deepEqual(report.present, ["llama3:latest"]);
-    assert.deepEqual(pulls(fake), []);
+    assert.deepEqual(pulledModels(fake), []);
   });
 
   it("pulls what is missing and allowed, verifies it, and logs as it goes", async () => {
@@ -38,7 +32,7 @@ describe("ensureOllamaReady", () => {
     assert.deepEqual(report.pulled, ["qwen3:0.6b"]);
     assert.deepEqual(report.missing, []);
     assert.equal(report.serverVersion, "0.12.3");
-    assert.deepEqual(pulls(fake), ["qwen3:0.6b"]);
+    assert.deepEqual(pulledModels(fake), ["qwen3:0.6b"]);
     assert.deepEqual(log.map((l) => l.message.replace(/ in [\d.]+ s$/, "")), [
       "Ollama 0.12.3 is running at http://127.0.0.1:11434",
       "Installed models (1): llama3:latest",
@@ -71,7 +65,7 @@ describe("ensureOllamaReady", () => {
     assert.equal(report.exitCode, 5);
     assert.equal(report.error?.code, "pull_failed");
     assert.deepEqual(report.missing, ["mistral:latest", "no-such-model:latest"]);
-    assert.deepEqual(pulls(fake), ["no-such-model"]);
+    assert.deepEqual(pulledModels(fake), ["no-such-model"]);
   });
 
   it("min_version refuses an older server; a source build (0.0.0) passes", async () => {
@@ -122,7 +116,7 @@ describe("ensureModel", () => {
     ]);
     assert.deepEqual(a, { model: "tinyllama:latest", status: "pulled" });
     assert.deepEqual(b, a);
-    assert.deepEqual(pulls(fake), ["tinyllama"]);
+    assert.deepEqual(pulledModels(fake), ["tinyllama"]);
     // Once done, a later call checks again (and finds it present).
     assert.deepEqual(await ensureModel(client, "tinyllama"), {
       model: "tinyllama:latest",
@@ -141,6 +135,6 @@ describe("ensureModel", () => {
       (await rejection(ensureModel(client, "tinyllama", { whitelist: ["qwen3:*"] }))) instanceof
         NotWhitelistedError,
     );
-    assert.deepEqual(pulls(fake), []);
+    assert.deepEqual(pulledModels(fake), []);
   });
 });

@@ -455,6 +455,27 @@ export class FakeOllama {
     return this.#records;
   }
 
+  /**
+   * The `POST /api/pull` requests received so far, oldest first (a subset of
+   * {@link FakeOllama.requests}): what a test asserts to prove a pull was, or was not, sent.
+   *
+   * @returns The records, live as in {@link FakeOllama.requests}.
+   *
+   * @example
+   * ```ts
+   * import { FakeOllama } from "@vtcode/ollama/testing";
+   *
+   * const fake = new FakeOllama({ models: ["llama3"] });
+   * // ... run the startup code against fake.fetch ...
+   * fake.pullRequests().map((r) => (r.body as { model: string }).model); // [] when nothing was pulled
+   * ```
+   */
+  pullRequests(): FakeRequestRecord[] {
+    return this.#records.filter((record) =>
+      record.method === "POST" && record.path === "/api/pull"
+    );
+  }
+
   /** Whether {@link FakeOllama.close} was called. */
   get closed(): boolean {
     return this.#closed;
