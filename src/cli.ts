@@ -540,13 +540,9 @@ class Output {
   }
 }
 
-/** The process as the CLI needs it: arguments, output, environment, Ctrl-C and the exit code. */
-interface Host {
+/** The process as the CLI needs it: its {@link CliIo}, arguments, Ctrl-C and the exit code. */
+interface Host extends Omit<CliIo, "signal"> {
   args: string[];
-  stdout: (text: string) => void;
-  stderr: ProgressSink;
-  env: Record<string, string | undefined>;
-  cwd: string;
   onSigint(listener: () => void): () => void;
   exit(code: number): never;
   setExitCode(code: number): void;
@@ -641,13 +637,8 @@ async function main(): Promise<void> {
     if (controller.signal.aborted) host.exit(130); // a second Ctrl-C does not wait
     controller.abort(new InterruptedError("the command (Ctrl-C)"));
   });
-  const code = await runCli(host.args, {
-    stdout: host.stdout,
-    stderr: host.stderr,
-    env: host.env,
-    cwd: host.cwd,
-    signal: controller.signal,
-  });
+  const { stdout, stderr, env, cwd } = host;
+  const code = await runCli(host.args, { stdout, stderr, env, cwd, signal: controller.signal });
   stopListening();
   host.setExitCode(code);
 }

@@ -16,8 +16,6 @@ import type { PullOutcome } from "./progress_state.ts";
 import { createRenderer } from "./renderer.ts";
 import type { ProgressScheduler, ProgressSink } from "./sink.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /**
  * Options of {@link CliPullProgressReporter} (and of the TUI reporter).
  *

@@ -22,8 +22,6 @@ import type { ProgressSink } from "./sink.ts";
 import { Throttle } from "./throttle.ts";
 import { PullTracker, type TrackedPull } from "./tracker.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /**
  * Options of {@link JsonPullProgressReporter}.
  *

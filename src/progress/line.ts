@@ -26,8 +26,6 @@ import type {
   PullRetrySnapshot,
 } from "./progress_state.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /**
  * The room and style a live line is composed for.
  *

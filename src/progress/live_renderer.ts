@@ -26,8 +26,6 @@ import type { ProgressScheduler, ProgressSink } from "./sink.ts";
 import { Throttle } from "./throttle.ts";
 import { PullTracker } from "./tracker.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /** Hide the cursor (DECTCEM reset). */
 const HIDE_CURSOR = "\x1b[?25l";
 /** Show the cursor (DECTCEM set). */

@@ -17,8 +17,6 @@ import type { PullOutcome } from "./progress_state.ts";
 import type { ProgressSink } from "./sink.ts";
 import { PullTracker } from "./tracker.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 interface PlainView {
   /** The status changes already printed. */
   announced: number;

@@ -24,8 +24,6 @@
 import type { OllamaPullEvent } from "../events.ts";
 import { sanitizeText } from "../sanitize.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /**
  * Where a pull is:
  * - `starting`: before any layer (e.g. `pulling manifest`);

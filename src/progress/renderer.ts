@@ -13,8 +13,6 @@ import type { CliPullProgressReporterOptions } from "./cli_reporter.ts";
 import { type LiveFrames, LiveRenderer } from "./live_renderer.ts";
 import { PlainRenderer } from "./plain_renderer.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /** The default redraw interval of live displays, in milliseconds. */
 const DEFAULT_REDRAW_INTERVAL_MS = 100;
 /** The default longest time between two plain progress lines, in milliseconds. */

@@ -7,8 +7,6 @@
 import type { OllamaPullEvent, OllamaPullProgressReporter } from "../events.ts";
 import type { PullOutcome } from "./progress_state.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /**
  * Ignores every event.
  *

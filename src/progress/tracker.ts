@@ -11,8 +11,6 @@ import type { OllamaPullEvent } from "../events.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { type PullOutcome, PullProgress } from "./progress_state.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /**
  * One model's pull, as a reporter tracks it.
  *

@@ -15,8 +15,6 @@ import type { PullOutcome, PullProgressSnapshot } from "./progress_state.ts";
 import { createRenderer } from "./renderer.ts";
 import { fitToWidth } from "./format.ts";
 
-// Re-exported so that every type in this module's signatures is documented with it.
-
 /**
  * Options of {@link TuiPullProgressReporter}: those of the CLI reporter, plus a bound on the
  * layer lines.
