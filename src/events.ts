@@ -7,7 +7,9 @@
  * - `success`: the server finished the pull (the client then confirms the model is listed);
  * - `error`: the server reported an error inside the stream.
  *
- * The client adds one event of its own, `retry`, when it re-issues a failed pull.
+ * The client adds events of its own: `retry`, when it re-issues a failed pull, and `manifest`,
+ * before the first line, when the model's registry manifest was read up front (so a display
+ * knows every layer and the exact total from the start).
  *
  * @module
  */
@@ -66,6 +68,25 @@ export interface OllamaPullRetryEvent {
   reason: string;
 }
 
+/** One blob of a model as its registry manifest lists it. */
+export interface OllamaManifestLayer {
+  /** The blob's digest, `sha256:<64 hex>`. */
+  digest: string;
+  /** The blob's size in bytes. */
+  size: number;
+}
+
+/**
+ * The model's layers, known before the server announces them one by one: read from the
+ * registry's manifest ahead of the pull. Emitted at most once per attempt, before any line.
+ */
+export interface OllamaPullManifestEvent {
+  /** Discriminant. */
+  type: "manifest";
+  /** Every blob of the model (layers and config), in manifest order, with its size. */
+  layers: OllamaManifestLayer[];
+}
+
 /**
  * One event of a model pull: a discriminated union on `type`.
  *
@@ -85,6 +106,8 @@ export interface OllamaPullRetryEvent {
  *       return `error: ${event.message}`;
  *     case "retry":
  *       return `retrying (${event.attempt}/${event.maxAttempts})`;
+ *     case "manifest":
+ *       return `${event.layers.length} layers`;
  *   }
  * }
  * ```
@@ -94,7 +117,8 @@ export type OllamaPullEvent =
   | OllamaPullChunkProgressEvent
   | OllamaPullSuccessEvent
   | OllamaPullErrorEvent
-  | OllamaPullRetryEvent;
+  | OllamaPullRetryEvent
+  | OllamaPullManifestEvent;
 
 /**
  * Receives the events of a pull, one at a time, in order. Implementations render progress (a
