@@ -25,23 +25,53 @@
  * @module
  */
 
-export * from "./src/errors.ts";
-export * from "./src/sanitize.ts";
+export * from "./src/errors/mod.ts";
+export { DEFAULT_SANITIZE_LIMIT, type SanitizeOptions, sanitizeText } from "./src/sanitize.ts";
 export * from "./src/events.ts";
-export * from "./src/ndjson.ts";
-export * from "./src/parser.ts";
-export * from "./src/names.ts";
-export * from "./src/url.ts";
-export * from "./src/version.ts";
 export {
-  backoffDelay,
+  decodeJsonLines,
+  type DecodeJsonLinesOptions,
+  DEFAULT_MAX_LINE_LENGTH,
+  type JsonLinesOptions,
+  JsonLinesStream,
+} from "./src/ndjson.ts";
+export { pullEventFromValue, pullEventsFromLine, pullEventsFromValue } from "./src/parser.ts";
+export * from "./src/names.ts";
+export {
+  baseUrlFromOllamaHost,
+  type BaseUrlSource,
+  type BaseUrlSources,
+  baseUrlToHostRoot,
+  DEFAULT_BASE_URL,
+  isOpenAICompatibleBaseUrl,
+  normalizeBaseUrl,
+  redactUrl,
+  resolveBaseUrl,
+} from "./src/url.ts";
+export { isVersionAtLeast, parseVersion } from "./src/version.ts";
+export {
+  classifyPullError,
   DEFAULT_PULL_RETRIES,
   isTransientPullError,
-  isTransientStatus,
+  type PullErrorClass,
   type RetryPolicy,
-  sleep,
 } from "./src/retry.ts";
+export {
+  isLoopbackUrl,
+  noProxyWithLoopback,
+  PROXY_ENV_NAMES,
+  type ProxyChoice,
+  type ProxyEnv,
+  proxyForUrl,
+} from "./src/proxy.ts";
 export * from "./src/client.ts";
+export {
+  DEFAULT_QUIET_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
+  type PullOptions,
+  type PullResult,
+  type PullStreamOptions,
+} from "./src/pull.ts";
 export * from "./src/config.ts";
 export * from "./src/startup.ts";
 export * from "./src/progress/sink.ts";

@@ -15,7 +15,7 @@
  */
 export class BatchedIterator<T> implements AsyncIterableIterator<T> {
   readonly #source: AsyncIterator<readonly T[], unknown, undefined>;
-  readonly #onNext: () => void;
+  readonly #onReturn: () => void;
   #batch: readonly T[] = [];
   #index = 0;
   #pending: Promise<IteratorResult<T, undefined>> | undefined;
@@ -24,12 +24,16 @@ export class BatchedIterator<T> implements AsyncIterableIterator<T> {
    * Wraps a source of batches.
    *
    * @param source The batches. An empty batch is skipped.
-   * @param onNext Called on every `next()`, i.e. when the consumer is done with the previous
-   *   item (a pull uses it to count the consumer's time as activity, not as server silence).
+   * @param options `onReturn` runs first thing when the consumer stops early, even while a
+   *   `next()` is pending: a pull aborts its request there, so that the connection closes at
+   *   once instead of when the pending read ends.
    */
-  constructor(source: AsyncIterator<readonly T[], unknown, undefined>, onNext?: () => void) {
+  constructor(
+    source: AsyncIterator<readonly T[], unknown, undefined>,
+    options: { onReturn?: () => void } = {},
+  ) {
     this.#source = source;
-    this.#onNext = onNext ?? (() => {});
+    this.#onReturn = options.onReturn ?? (() => {});
   }
 
   /**
@@ -38,7 +42,6 @@ export class BatchedIterator<T> implements AsyncIterableIterator<T> {
    * @returns The item, or `done` once the source is exhausted.
    */
   next(): Promise<IteratorResult<T, undefined>> {
-    this.#onNext();
     if (this.#pending !== undefined) {
       return this.#pending.then(() => this.next());
     }
@@ -60,8 +63,11 @@ export class BatchedIterator<T> implements AsyncIterableIterator<T> {
    * @returns `done`.
    */
   async return(): Promise<IteratorResult<T, undefined>> {
+    this.#onReturn();
     this.#batch = [];
     this.#index = 0;
+    // A generator's return() waits for a pending next(): let that settle (aborted) first.
+    await this.#pending?.catch(() => {});
     await this.#source.return?.();
     return { value: undefined, done: true };
   }

@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import { OllamaClient } from "./client.ts";
 import { loadOllamaConfig, type OllamaConfig } from "./config.ts";
-import { InterruptedError, NotWhitelistedError, OllamaError, UsageError } from "./errors.ts";
+import { InterruptedError, NotWhitelistedError, OllamaError, UsageError } from "./errors/mod.ts";
 import type { OllamaPullProgressReporter } from "./events.ts";
 import { isModelAllowed, parseModelName, shortModelName } from "./names.ts";
 import type { ProgressSink } from "./progress/sink.ts";

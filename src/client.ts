@@ -1,65 +1,101 @@
 /**
- * The Ollama client: health check, version, model list, and model pulls with typed progress,
- * bounded waits, retries and verification. Web standards only (`fetch`, streams,
- * `AbortSignal.timeout`/`AbortSignal.any`), so it runs unchanged on Deno, Bun and Node 20+.
+ * The Ollama client: what a server offers, one method each. Health and version, the installed
+ * models (`/api/tags`, with cloud stubs told apart from local weights), a model's details
+ * (`/api/show`), the loaded models (`/api/ps`), blobs (`HEAD /api/blobs`), whether the server
+ * can use the cloud (`/api/me`, `/api/status`), loading a model into memory, and pulls (in
+ * `./pull.ts`). Every request goes through `./transport.ts`. Web standards only, so it runs
+ * unchanged on Deno, Bun and Node 20.3+.
  *
  * @module
  */
 
+import { NotOllamaError, UsageError, WarmFailedError } from "./errors/mod.ts";
+import type { OllamaPullEvent } from "./events.ts";
+import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "./names.ts";
+import { DEFAULT_MAX_LINE_LENGTH } from "./ndjson.ts";
+import type { ProxyEnv } from "./proxy.ts";
 import {
-  InterruptedError,
-  NotOllamaError,
-  OllamaError,
-  ProtocolError,
-  PullFailedError,
-  type PullFailureReason,
-  RequestTimeoutError,
-  UnreachableError,
-} from "./errors.ts";
-import type { OllamaPullEvent, OllamaPullProgressReporter } from "./events.ts";
-import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from "./ndjson.ts";
-import { normalizeModelName, parseModelName, shortModelName } from "./names.ts";
-import { PullLineParser } from "./parser.ts";
-import {
-  backoffDelay,
-  DEFAULT_PULL_RETRIES,
-  isTransientPullError,
-  isTransientStatus,
-  type RetryPolicy,
-  sleep,
-} from "./retry.ts";
+  DEFAULT_QUIET_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
+  type PullContext,
+  type PullOptions,
+  type PullResult,
+  pullStream,
+  type PullStreamOptions,
+  pullToCompletion,
+} from "./pull.ts";
+import { checkRetryPolicy, type RetryPolicy } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";
-import { isOpenAICompatibleBaseUrl, joinUrl, normalizeBaseUrl, splitCredentials } from "./url.ts";
-import { Watchdog, WatchdogTimeout } from "./watchdog.ts";
-import { BatchedIterator } from "./batched_iterator.ts";
-import { ByteReader } from "./byte_reader.ts";
+import {
+  boundMs,
+  errorMessageFrom,
+  type FetchLike,
+  snippet,
+  statusText,
+  type TextResponse,
+  Transport,
+} from "./transport.ts";
+import { isOpenAICompatibleBaseUrl, normalizeBaseUrl } from "./url.ts";
 
-/** A `fetch`-compatible function; inject one to route requests (e.g. to the fake server). */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
-/** Bound for the health check, each non-streaming request and the start of a pull: 5 s. */
-export const DEFAULT_TIMEOUT_MS = 5_000;
-/** A pull that receives no bytes for this long is abandoned (and retried): 60 s. */
-export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /**
- * Bound while the server verifies a blob or writes the manifest, which sends nothing for a while
- * on large models: 10 minutes.
+ * Bound for the health check, each non-streaming request and the start of a pull: 5 s.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TIMEOUT_MS } from "@vtcode/ollama";
+ *
+ * DEFAULT_TIMEOUT_MS; // 5000
+ * ```
  */
-export const DEFAULT_QUIET_TIMEOUT_MS = 600_000;
-/** The largest non-streaming response body accepted (a huge `/api/tags`): 32 MiB. */
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+/**
+ * Bound for loading a model into memory (a large model can take minutes from disk): 5 minutes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOAD_TIMEOUT_MS } from "@vtcode/ollama";
+ *
+ * DEFAULT_LOAD_TIMEOUT_MS / 60_000; // 5
+ * ```
+ */
+export const DEFAULT_LOAD_TIMEOUT_MS = 300_000;
+
+/**
+ * The largest non-streaming response body accepted (a huge `/api/tags`): 32 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_RESPONSE_BYTES } from "@vtcode/ollama";
+ *
+ * DEFAULT_MAX_RESPONSE_BYTES / 1024 / 1024; // 32
+ * ```
+ */
 export const DEFAULT_MAX_RESPONSE_BYTES: number = 32 * 1024 * 1024;
 
-/** Options for {@link OllamaClient}. */
+/**
+ * Options for {@link OllamaClient}.
+ *
+ * @example
+ * ```ts
+ * import { OllamaClient, type OllamaClientOptions } from "@vtcode/ollama";
+ *
+ * const options: OllamaClientOptions = { timeoutMs: 2_000, retry: { retries: 5 } };
+ * new OllamaClient("http://127.0.0.1:11434", options);
+ * ```
+ */
 export interface OllamaClientOptions {
   /** The `fetch` to use. Default: the global `fetch`. */
   fetch?: FetchLike;
   /** Extra headers on every request, e.g. `{ Authorization: "Bearer …" }` for ollama.com. */
   headers?: HeadersInit;
-  /** Bound for the health check, each non-streaming request and a pull's first byte. Default 5 s. */
+  /** Bound for the health check, each non-streaming request and a pull's start. Default 5 s. */
   timeoutMs?: number;
-  /** A pull receiving no bytes for this long is abandoned. Default 60 s. */
+  /** A pull in which no layer's download grew for this long is abandoned. Default 60 s. */
   stallTimeoutMs?: number;
-  /** Bound after `verifying sha256 digest` / `writing manifest`. Default 10 minutes. */
+  /** Silence bound after `verifying sha256 digest` / `writing manifest`. Default 10 minutes. */
   quietTimeoutMs?: number;
   /** Longest line accepted in a pull stream. Default 1 MiB. */
   maxLineLength?: number;
@@ -69,17 +105,58 @@ export interface OllamaClientOptions {
   signal?: AbortSignal;
   /** How {@link OllamaClient.pullModel} retries. Default: 3 retries, 0.5 s base backoff. */
   retry?: RetryPolicy;
+  /** Pull from plain-HTTP registries (Ollama's `insecure`). Default `false`. */
+  insecure?: boolean;
+  /**
+   * The proxy variables the runtime's `fetch` honours (Deno's and Bun's do; Node's does not),
+   * so that failures can say which proxy was in the way. Only read, never applied.
+   */
+  proxyEnv?: ProxyEnv;
 }
 
-/** Per-call options for requests that wait. */
+/**
+ * Per-call options for requests that wait.
+ *
+ * @example
+ * ```ts
+ * import { OllamaClient, type RequestOptions } from "@vtcode/ollama";
+ *
+ * const options: RequestOptions = { signal: AbortSignal.timeout(1_000) };
+ * await new OllamaClient("http://127.0.0.1:11434").listModels(options);
+ * ```
+ */
 export interface RequestOptions {
-  /** Aborts this call; it then rejects with {@link InterruptedError}. */
+  /** Aborts this call; it then rejects with `InterruptedError` (a timeout for `AbortSignal.timeout`). */
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;
 }
 
-/** What the health check learned. */
+/**
+ * Options for {@link OllamaClient.listModels}.
+ *
+ * @example
+ * ```ts
+ * import type { ListOptions } from "@vtcode/ollama";
+ *
+ * const options: ListOptions = { onWarning: (message) => console.error(message) };
+ * ```
+ */
+export interface ListOptions extends RequestOptions {
+  /** Told about each malformed entry that was skipped. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * What the health check learned.
+ *
+ * @example
+ * ```ts
+ * import { OllamaClient, type HealthInfo } from "@vtcode/ollama";
+ *
+ * const health: HealthInfo = await new OllamaClient("http://127.0.0.1:11434").healthCheck();
+ * ```
+ */
 export interface HealthInfo {
   /** The server's host root, credentials removed. */
   baseUrl: string;
@@ -87,7 +164,16 @@ export interface HealthInfo {
   version: string | null;
 }
 
-/** Details of an installed model, from `GET /api/tags`. */
+/**
+ * Details of an installed model, from `GET /api/tags`.
+ *
+ * @example
+ * ```ts
+ * import type { OllamaModelDetails } from "@vtcode/ollama";
+ *
+ * const details: OllamaModelDetails = { family: "llama", parameterSize: "8.0B", contextLength: 8192 };
+ * ```
+ */
 export interface OllamaModelDetails {
   /** E.g. `gguf`. */
   format?: string;
@@ -101,50 +187,128 @@ export interface OllamaModelDetails {
   quantizationLevel?: string;
   /** The model it was derived from, if any. */
   parentModel?: string;
+  /** The context window, in tokens (newer servers). */
+  contextLength?: number;
+  /** The embedding size (newer servers). */
+  embeddingLength?: number;
 }
 
-/** An installed model, from `GET /api/tags` (or `GET /v1/models` behind an OpenAI-style URL). */
+/**
+ * An installed model, from `GET /api/tags` (or `GET /v1/models` behind an OpenAI-style URL).
+ *
+ * @example
+ * ```ts
+ * import { OllamaClient, type OllamaModelInfo } from "@vtcode/ollama";
+ *
+ * const [first]: OllamaModelInfo[] = await new OllamaClient("http://127.0.0.1:11434").listModels();
+ * console.log(first?.name, first?.cloud ? "(cloud)" : first?.size);
+ * ```
+ */
 export interface OllamaModelInfo {
   /** The name as the server lists it, in short form with tag, e.g. `llama3:latest`. */
   name: string;
-  /** Size on disk in bytes, when known. */
+  /** Size on disk in bytes, when known (a few hundred bytes for a cloud stub). */
   size?: number;
   /** The manifest digest (64 hex), when known. */
   digest?: string;
   /** RFC 3339 time of the last change, when known. */
   modifiedAt?: string;
-  /** Format, family, size class and quantization, when known. */
+  /** Format, family, size class, quantization and context length, when known. */
   details?: OllamaModelDetails;
+  /** For a cloud model: the model it runs on the remote host. */
+  remoteModel?: string;
+  /** For a cloud model: where it runs, e.g. `https://ollama.com:443`. */
+  remoteHost?: string;
+  /** What it can do, e.g. `["completion", "tools"]` or `["embedding"]` (newer servers). */
+  capabilities?: string[];
+  /** Whether it runs in the cloud (a stub here, not local weights). */
+  cloud: boolean;
 }
 
-/** Options for {@link OllamaClient.pullModelStream}. */
-export interface PullStreamOptions extends RequestOptions {
-  /** Overrides the client's `stallTimeoutMs`. */
-  stallTimeoutMs?: number;
-  /** Overrides the client's `quietTimeoutMs`. */
-  quietTimeoutMs?: number;
+/**
+ * A model loaded in memory, from `GET /api/ps`.
+ *
+ * @example
+ * ```ts
+ * import type { RunningModel } from "@vtcode/ollama";
+ *
+ * const onGpu = (m: RunningModel) => m.size > 0 ? Math.round((100 * m.sizeVram) / m.size) : 0;
+ * ```
+ */
+export interface RunningModel {
+  /** The name, in short form. */
+  name: string;
+  /** Bytes in memory. */
+  size: number;
+  /** Of those, bytes on the GPU (equal to `size` when fully on the GPU, 0 on the CPU). */
+  sizeVram: number;
+  /** When it will be unloaded (RFC 3339), when known. */
+  expiresAt?: string;
+  /** The manifest digest, when known. */
+  digest?: string;
 }
 
-/** Options for {@link OllamaClient.pullModel}. */
-export interface PullOptions extends PullStreamOptions {
-  /** Receives every event (and a `retry` event before each re-issue). */
-  reporter?: OllamaPullProgressReporter;
-  /** Overrides the client's retry policy. */
-  retry?: RetryPolicy;
+/**
+ * What a server says about using cloud models.
+ *
+ * @example
+ * ```ts
+ * import type { CloudStatus } from "@vtcode/ollama";
+ *
+ * const ready = (s: CloudStatus) => s.signedIn === true && s.disabled !== true;
+ * ```
+ */
+export interface CloudStatus {
+  /** `true` signed in, `false` not (`POST /api/me` answered 401), `null` unknown. */
+  signedIn: boolean | null;
+  /** Where to sign the server in, when it said. */
+  signinUrl?: string;
+  /** `true` when the server's cloud access is switched off, `null` unknown. */
+  disabled: boolean | null;
+  /** What switched it off, when the server said (e.g. an environment variable). */
+  source?: string;
+  /** Why a field is `null`, for messages. */
+  detail?: string;
 }
 
-/** The outcome of a successful {@link OllamaClient.pullModel}. */
-export interface PullResult {
+/**
+ * Options for {@link OllamaClient.loadModel}.
+ *
+ * @example
+ * ```ts
+ * import type { LoadOptions } from "@vtcode/ollama";
+ *
+ * const options: LoadOptions = { keepAlive: "30m", embedding: false };
+ * ```
+ */
+export interface LoadOptions extends RequestOptions {
+  /** How long it stays loaded: a duration (`"30m"`), seconds, or `-1` for ever. */
+  keepAlive?: string | number;
+  /**
+   * Load it as an embedding model (`/api/embed`). Default: try `/api/generate`, and fall back
+   * to `/api/embed` when the server says the model does not support generate.
+   */
+  embedding?: boolean;
+}
+
+/**
+ * What {@link OllamaClient.loadModel} did.
+ *
+ * @example
+ * ```ts
+ * import type { LoadResult } from "@vtcode/ollama";
+ *
+ * const result: LoadResult = { model: "llama3:latest", loadMs: 2300, endpoint: "/api/generate" };
+ * ```
+ */
+export interface LoadResult {
   /** The model, in short form. */
   model: string;
-  /** How many times the pull was issued, counting the first. */
-  attempts: number;
+  /** How long the load took, as measured here, in milliseconds. */
+  loadMs: number;
+  /** The endpoint that loaded it. */
+  endpoint: "/api/generate" | "/api/embed";
 }
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
-
-const STATUSES_BEFORE_SILENCE = new Set(["verifying sha256 digest", "writing manifest"]);
 
 /**
  * A client for one Ollama server.
@@ -169,15 +333,9 @@ export class OllamaClient {
   /** The version the last health check saw, `null` if the server did not say. */
   serverVersion: string | null = null;
 
-  readonly #fetch: FetchLike;
-  readonly #headers: Headers;
+  readonly #transport: Transport;
   readonly #timeoutMs: number;
-  readonly #stallTimeoutMs: number;
-  readonly #quietTimeoutMs: number;
-  readonly #maxLineLength: number;
-  readonly #maxResponseBytes: number;
-  readonly #signal: AbortSignal | undefined;
-  readonly #retry: RetryPolicy;
+  readonly #pull: PullContext;
 
   /**
    * Creates a client without contacting the server (see {@link OllamaClient.tryFromBaseUrl}).
@@ -185,26 +343,34 @@ export class OllamaClient {
    * @param baseUrl The server address: `http://host:port`, a path prefix, `/v1` form, or
    *   `host:port` as in `OLLAMA_HOST`. Credentials in it are sent as a Basic `Authorization`
    *   header (unless `headers` has one) and never printed.
-   * @param options Fetch, headers, bounds, signal and retry policy.
-   * @throws {UsageError} When the address cannot be used.
+   * @param options Fetch, headers, bounds, signal, retry policy, `insecure`.
+   * @throws {UsageError} When the address cannot be used, or the retry policy is out of range.
    */
   constructor(baseUrl: string, options: OllamaClientOptions = {}) {
-    const normalized = normalizeBaseUrl(baseUrl);
-    const { url, authorization } = splitCredentials(normalized);
-    this.baseUrl = url;
-    this.openAICompatible = isOpenAICompatibleBaseUrl(baseUrl.trim());
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.#headers = new Headers(options.headers);
-    if (authorization !== undefined && !this.#headers.has("authorization")) {
-      this.#headers.set("authorization", authorization);
+    if (typeof baseUrl !== "string") {
+      throw new UsageError(`OllamaClient: the address must be a string, got ${typeof baseUrl}`);
     }
-    this.#timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS);
-    this.#stallTimeoutMs = positive(options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
-    this.#quietTimeoutMs = positive(options.quietTimeoutMs, DEFAULT_QUIET_TIMEOUT_MS);
-    this.#maxLineLength = positive(options.maxLineLength, DEFAULT_MAX_LINE_LENGTH);
-    this.#maxResponseBytes = positive(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
-    this.#signal = options.signal;
-    this.#retry = options.retry ?? {};
+    this.#transport = new Transport(normalizeBaseUrl(baseUrl), {
+      fetch: options.fetch,
+      headers: options.headers,
+      signal: options.signal,
+      maxResponseBytes: boundMs(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
+      proxyEnv: options.proxyEnv,
+    });
+    this.baseUrl = this.#transport.baseUrl;
+    this.openAICompatible = isOpenAICompatibleBaseUrl(baseUrl.trim());
+    this.#timeoutMs = boundMs(options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.#pull = {
+      transport: this.#transport,
+      timeoutMs: this.#timeoutMs,
+      stallTimeoutMs: boundMs(options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS),
+      quietTimeoutMs: boundMs(options.quietTimeoutMs, DEFAULT_QUIET_TIMEOUT_MS),
+      maxLineLength: boundMs(options.maxLineLength, DEFAULT_MAX_LINE_LENGTH),
+      retry: checkRetryPolicy(options.retry) ?? {},
+      insecure: options.insecure === true,
+      hasModel: (name, opts) => this.hasModel(name, opts),
+      fetchModels: (opts) => this.fetchModels(opts),
+    };
   }
 
   /**
@@ -237,11 +403,12 @@ export class OllamaClient {
 
   /**
    * Checks that an Ollama server answers at the address: `GET /api/version` (falling back to
-   * `GET /` and its `Ollama is running` for servers too old to have it).
+   * `GET /` and its `Ollama is running` for servers too old to have it; a 404 with some other
+   * page at `/` is not Ollama).
    *
    * @param options Signal and bound.
    * @returns The address and version.
-   * @throws {UnreachableError | RequestTimeoutError | NotOllamaError | InterruptedError}
+   * @throws {UnreachableError | ConnectionError | ServerBusyError | RequestTimeoutError | NotOllamaError | InterruptedError | PermissionDeniedError}
    *
    * @example
    * ```ts
@@ -251,11 +418,11 @@ export class OllamaClient {
    * ```
    */
   async healthCheck(options: RequestOptions = {}): Promise<HealthInfo> {
-    const deadline = this.#deadline(options);
-    const response = await this.#request("GET", "/api/version", deadline);
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const response = await this.#transport.request("GET", "/api/version", bound);
     if (response.status === 404) {
-      const root = await this.#request("GET", "/", deadline);
-      if (root.status === 200 && /Ollama is running/.test(root.text)) {
+      const root = await this.#transport.request("GET", "/", bound);
+      if (root.status === 200 && /^\s*Ollama is running\s*$/.test(root.text)) {
         this.serverVersion = null;
         return { baseUrl: this.baseUrl, version: null };
       }
@@ -281,15 +448,17 @@ export class OllamaClient {
    * ```
    */
   async version(options: RequestOptions = {}): Promise<string> {
-    const response = await this.#request("GET", "/api/version", this.#deadline(options));
-    return this.#versionFrom(response);
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    return this.#versionFrom(await this.#transport.request("GET", "/api/version", bound));
   }
 
   /**
-   * The installed models (`GET /api/tags`), newest first. Behind an OpenAI-compatible address
-   * whose native endpoints are missing, `GET /v1/models` is used instead (names only).
+   * The installed models (`GET /api/tags`), newest first, with cloud stubs marked. Behind an
+   * OpenAI-compatible address whose native endpoints are missing, `GET /v1/models` is used
+   * instead (names only). An entry without a usable name is skipped (and reported to
+   * `onWarning`), never the whole list.
    *
-   * @param options Signal and bound.
+   * @param options Signal, bound, and a listener for skipped entries.
    * @returns The models.
    * @throws {UnreachableError | RequestTimeoutError | NotOllamaError | InterruptedError}
    *
@@ -298,27 +467,31 @@ export class OllamaClient {
    * import { OllamaClient } from "@vtcode/ollama";
    *
    * for (const model of await new OllamaClient("http://127.0.0.1:11434").listModels()) {
-   *   console.log(model.name, model.size);
+   *   console.log(model.name, model.cloud ? "cloud" : model.size);
    * }
    * ```
    */
-  async listModels(options: RequestOptions = {}): Promise<OllamaModelInfo[]> {
-    const deadline = this.#deadline(options);
-    const response = await this.#request("GET", "/api/tags", deadline);
+  async listModels(options: ListOptions = {}): Promise<OllamaModelInfo[]> {
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const response = await this.#transport.request("GET", "/api/tags", bound);
     if (response.status === 404 && this.openAICompatible) {
-      return this.#openAIModels(await this.#request("GET", "/v1/models", deadline));
+      return this.#openAIModels(await this.#transport.request("GET", "/v1/models", bound));
     }
     const body = this.#json("GET /api/tags", response);
     const models = (body as { models?: unknown } | null)?.models;
+    if (models === null) return [];
     if (!Array.isArray(models)) {
       throw this.#wrongShape("GET /api/tags", response, `expected {"models": [...]}`);
     }
-    return models.map((entry) => {
-      if (typeof entry !== "object" || entry === null || typeof entry.name !== "string") {
-        throw this.#wrongShape("GET /api/tags", response, "a model entry has no name");
-      }
-      return modelInfo(entry as Record<string, unknown>);
+    const infos: OllamaModelInfo[] = [];
+    models.forEach((entry: unknown, index) => {
+      const info = modelInfo(entry);
+      if (info !== undefined) infos.push(info);
+      else {options.onWarning?.(
+          `skipped entry ${index + 1} of GET /api/tags: ${describeEntry(entry)}`,
+        );}
     });
+    return infos;
   }
 
   /**
@@ -335,54 +508,273 @@ export class OllamaClient {
    * console.log(await new OllamaClient("http://127.0.0.1:11434").fetchModels()); // ["llama3:latest"]
    * ```
    */
-  async fetchModels(options: RequestOptions = {}): Promise<string[]> {
+  async fetchModels(options: ListOptions = {}): Promise<string[]> {
     return (await this.listModels(options)).map((model) => model.name);
   }
 
   /**
-   * Whether a model is installed, comparing normalized names, so `llama3`, `llama3:latest` and
-   * `registry.ollama.ai/library/llama3:latest` are the same model.
+   * The installed model a name refers to, compared by normalized name (so `llama3`,
+   * `LLAMA3:latest` and `library/llama3` all find `llama3:latest`).
    *
-   * @param name The model name.
+   * @param name The model.
    * @param options Signal and bound.
-   * @returns `true` when the server lists it.
-   * @throws {InvalidModelNameError} Before any request, for a name Ollama would reject.
+   * @returns The model as listed, or `undefined` when it is not installed.
+   * @throws {InvalidModelNameError} Before any request, for an invalid name.
    *
    * @example
    * ```ts
    * import { OllamaClient } from "@vtcode/ollama";
    *
-   * await new OllamaClient("http://127.0.0.1:11434").hasModel("LLAMA3"); // true if llama3:latest is there
+   * const info = await new OllamaClient("http://127.0.0.1:11434").findModel("llama3");
+   * console.log(info?.digest);
    * ```
    */
-  async hasModel(name: string, options: RequestOptions = {}): Promise<boolean> {
+  async findModel(
+    name: string,
+    options: RequestOptions = {},
+  ): Promise<OllamaModelInfo | undefined> {
     const wanted = normalizeModelName(parseModelName(name));
     const models = await this.listModels(options);
-    return models.some((model) => normalizedOrUndefined(model.name) === wanted);
+    return models.find((model) => keyOf(model.name) === wanted);
   }
 
   /**
-   * Pulls a model once (no retry), yielding typed events as the server sends them. The
-   * iteration ends after `success`; it throws on an `error` line (after yielding it), on a
-   * stream that ends without `success`, on data that is not Ollama's, and when a bound runs out.
-   * Breaking out of the loop, or aborting the signal, closes the connection.
+   * Whether a model is installed (see {@link OllamaClient.findModel}).
    *
-   * Bounds: `timeoutMs` until the response's first byte, then `stallTimeoutMs` without bytes,
-   * then `quietTimeoutMs` once the server announces `verifying sha256 digest` or
-   * `writing manifest` (it sends nothing while it hashes a large blob).
+   * @param name The model.
+   * @param options Signal and bound.
+   * @returns `true` when the server lists it.
+   * @throws {InvalidModelNameError} Before any request, for an invalid name.
    *
-   * @param name The model to pull.
-   * @param options Signal and bounds.
-   * @returns The events, in order.
-   * @throws {InvalidModelNameError} Before any request, for a name Ollama would reject.
-   * @throws {PullFailedError | UnreachableError | InterruptedError}
+   * @example
+   * ```ts
+   * import { OllamaClient } from "@vtcode/ollama";
+   *
+   * await new OllamaClient("http://127.0.0.1:11434").hasModel("LLAMA3"); // true if llama3:latest is installed
+   * ```
+   */
+  async hasModel(name: string, options: RequestOptions = {}): Promise<boolean> {
+    return (await this.findModel(name, options)) !== undefined;
+  }
+
+  /**
+   * A model's capabilities (`POST /api/show`), e.g. `["completion", "tools"]` or
+   * `["embedding"]`.
+   *
+   * @param name The model.
+   * @param options Signal and bound.
+   * @returns The capabilities (empty when the server does not say), or `undefined` when the
+   *   model is not installed.
+   *
+   * @example
+   * ```ts
+   * import { OllamaClient } from "@vtcode/ollama";
+   *
+   * const caps = await new OllamaClient("http://127.0.0.1:11434").capabilities("nomic-embed-text");
+   * ```
+   */
+  async capabilities(name: string, options: RequestOptions = {}): Promise<string[] | undefined> {
+    const model = shortModelName(parseModelName(name));
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const response = await this.#transport.request("POST", "/api/show", bound, { model });
+    if (response.status === 404) return undefined;
+    const body = this.#json("POST /api/show", response) as { capabilities?: unknown } | null;
+    return Array.isArray(body?.capabilities)
+      ? body.capabilities.filter((c): c is string => typeof c === "string")
+      : [];
+  }
+
+  /**
+   * The models loaded in memory (`GET /api/ps`), with how much of each sits on the GPU.
+   *
+   * @param options Signal and bound.
+   * @returns The loaded models.
+   *
+   * @example
+   * ```ts
+   * import { OllamaClient } from "@vtcode/ollama";
+   *
+   * for (const m of await new OllamaClient("http://127.0.0.1:11434").runningModels()) {
+   *   console.log(m.name, m.sizeVram === m.size ? "100% GPU" : "partly on CPU");
+   * }
+   * ```
+   */
+  async runningModels(options: RequestOptions = {}): Promise<RunningModel[]> {
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const response = await this.#transport.request("GET", "/api/ps", bound);
+    const body = this.#json("GET /api/ps", response);
+    const models = (body as { models?: unknown } | null)?.models;
+    if (models === null || models === undefined) return [];
+    if (!Array.isArray(models)) {
+      throw this.#wrongShape("GET /api/ps", response, `expected {"models": [...]}`);
+    }
+    const running: RunningModel[] = [];
+    for (const entry of models) {
+      if (typeof entry !== "object" || entry === null) continue;
+      const record = entry as Record<string, unknown>;
+      const name = typeof record.name === "string" ? record.name : record.model;
+      if (typeof name !== "string") continue;
+      running.push({
+        name: displayName(name),
+        size: finiteOr(record.size, 0),
+        sizeVram: finiteOr(record.size_vram, 0),
+        expiresAt: typeof record.expires_at === "string" ? record.expires_at : undefined,
+        digest: typeof record.digest === "string" ? record.digest : undefined,
+      });
+    }
+    return running;
+  }
+
+  /**
+   * Whether the server has a blob (`HEAD /api/blobs/<digest>`): what a pull would not download
+   * again.
+   *
+   * @param digest `sha256:<64 hex>`.
+   * @param options Signal and bound.
+   * @returns `true` when the server has it.
+   * @throws {UsageError} For a digest that is not `sha256:<64 hex>`.
+   *
+   * @example
+   * ```ts
+   * import { OllamaClient } from "@vtcode/ollama";
+   *
+   * await new OllamaClient("http://127.0.0.1:11434").hasBlob(`sha256:${"0".repeat(64)}`); // false
+   * ```
+   */
+  async hasBlob(digest: string, options: RequestOptions = {}): Promise<boolean> {
+    if (typeof digest !== "string" || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+      throw new UsageError(
+        `hasBlob: expected a digest "sha256:<64 hex>", got ${
+          JSON.stringify(String(digest).slice(0, 80))
+        }`,
+      );
+    }
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const response = await this.#transport.request("HEAD", `/api/blobs/${digest}`, bound);
+    if (response.status === 200) return true;
+    if (response.status === 404) return false;
+    throw this.#notOllama(`HEAD /api/blobs/${digest.slice(0, 19)}…`, response);
+  }
+
+  /**
+   * Whether the server can use cloud models: signed in to ollama.com (`POST /api/me` is not
+   * 401) and cloud not switched off (`GET /api/status`). A server too old to know either
+   * answers with `null`s.
+   *
+   * @param options Signal and bound.
+   * @returns The status.
+   *
+   * @example
+   * ```ts
+   * import { OllamaClient } from "@vtcode/ollama";
+   *
+   * const status = await new OllamaClient("http://127.0.0.1:11434").cloudStatus();
+   * if (status.signedIn === false) console.error(`sign in: ${status.signinUrl}`);
+   * ```
+   */
+  async cloudStatus(options: RequestOptions = {}): Promise<CloudStatus> {
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const [me, status] = await Promise.all([
+      this.#transport.request("POST", "/api/me", bound, {}),
+      this.#transport.request("GET", "/api/status", bound),
+    ]);
+    const result: CloudStatus = { signedIn: null, disabled: null };
+    const details: string[] = [];
+    if (me.status === 200) result.signedIn = true;
+    else if (me.status === 401) {
+      result.signedIn = false;
+      const url = (parseJson(me.text) as { signin_url?: unknown } | undefined)?.signin_url;
+      if (typeof url === "string") result.signinUrl = sanitizeText(url, { maxLength: 500 });
+    } else {
+      details.push(
+        `POST /api/me answered ${statusText(me)}${snippet(errorMessageFrom(me.text) ?? me.text)}`,
+      );
+    }
+    const cloud = (parseJson(status.text) as { cloud?: unknown } | undefined)?.cloud;
+    if (status.status === 200 && typeof cloud === "object" && cloud !== null) {
+      const { disabled, source } = cloud as { disabled?: unknown; source?: unknown };
+      if (typeof disabled === "boolean") result.disabled = disabled;
+      if (typeof source === "string" && source !== "") {
+        result.source = sanitizeText(source, { maxLength: 200 });
+      }
+    } else {
+      details.push(`GET /api/status answered ${statusText(status)}`);
+    }
+    if (details.length > 0) result.detail = details.join("; ");
+    return result;
+  }
+
+  /**
+   * Loads a model into memory so that the first real request is fast: `POST /api/generate`
+   * without a prompt, or `POST /api/embed` without input for an embedding model (tried when the
+   * server says the model does not support generate). Cloud models are not loaded here.
+   *
+   * @param name The model.
+   * @param options `keepAlive`, embedding, signal, bound (default 5 minutes).
+   * @returns How long it took, and which endpoint loaded it.
+   * @throws {WarmFailedError} When the server could not load it (e.g. not enough memory).
+   * @throws {UsageError} For a cloud model.
+   *
+   * @example
+   * ```ts
+   * import { OllamaClient } from "@vtcode/ollama";
+   *
+   * const { loadMs } = await new OllamaClient("http://127.0.0.1:11434").loadModel("llama3", { keepAlive: "30m" });
+   * ```
+   */
+  async loadModel(name: string, options: LoadOptions = {}): Promise<LoadResult> {
+    const parsed = parseModelName(name);
+    const model = shortModelName(parsed);
+    if (isCloudModel(parsed)) {
+      throw new UsageError(
+        `${model} is a cloud model: it runs on ollama.com and is not loaded here`,
+      );
+    }
+    const bound = this.#transport.bound(options, DEFAULT_LOAD_TIMEOUT_MS);
+    const body: Record<string, unknown> = { model };
+    if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive;
+    const started = performance.now();
+    const tryLoad = async (endpoint: LoadResult["endpoint"]) => {
+      const response = await this.#transport.request("POST", endpoint, bound, body);
+      return { endpoint, response };
+    };
+    let { endpoint, response } = await tryLoad(
+      options.embedding === true ? "/api/embed" : "/api/generate",
+    );
+    const refusal = errorMessageFrom(response.text) ?? "";
+    if (
+      options.embedding === undefined && response.status === 400 &&
+      /does not support (generate|completion)/i.test(refusal)
+    ) {
+      ({ endpoint, response } = await tryLoad("/api/embed"));
+    }
+    if (response.status !== 200) {
+      const message = errorMessageFrom(response.text);
+      if (message === undefined) throw this.#notOllama(`POST ${endpoint}`, response);
+      throw new WarmFailedError(model, `${statusText(response)}: ${message}`);
+    }
+    return { model, loadMs: Math.round(performance.now() - started), endpoint };
+  }
+
+  /**
+   * Pulls a model as a stream of typed events: one attempt, no retries (see
+   * {@link OllamaClient.pullModel} for those). The stream ends after `success`; an in-stream
+   * `error` is yielded, then thrown as a `PullFailedError`. A pull in which no layer's download
+   * grows for `stallTimeoutMs` fails as `stalled`, whether the server is silent or keeps
+   * repeating the same progress line (as a real Ollama does while its download is stuck).
+   * Breaking out of the loop, or calling `return()`, aborts the request at once.
+   *
+   * @param name The model (an `http://` scheme in it allows a plain-HTTP registry).
+   * @param options Signal, bounds and `insecure`.
+   * @returns The events.
+   * @throws {InvalidModelNameError} At once, before any request.
    *
    * @example
    * ```ts
    * import { OllamaClient } from "@vtcode/ollama";
    *
    * const client = new OllamaClient("http://127.0.0.1:11434");
-   * for await (const event of client.pullModelStream("llama3", { signal: AbortSignal.timeout(600_000) })) {
+   * for await (const event of client.pullModelStream("llama3", { signal: AbortSignal.timeout(3_600_000) })) {
    *   if (event.type === "chunk_progress") console.log(event.digest, event.completed, event.total);
    * }
    * ```
@@ -391,153 +783,23 @@ export class OllamaClient {
     name: string,
     options: PullStreamOptions = {},
   ): AsyncIterableIterator<OllamaPullEvent> {
-    // Events are decoded a network chunk at a time and handed out of that batch; every `next()`
-    // (the consumer done with an event) counts as activity, so a slow consumer is not a stall.
-    const activity: { watchdog?: Watchdog } = {};
-    return new BatchedIterator(
-      this.#pullBatches(name, options, activity),
-      () => activity.watchdog?.touch(),
-    );
-  }
-
-  /** The body of {@link OllamaClient.pullModelStream}: one batch of events per chunk read. */
-  async *#pullBatches(
-    name: string,
-    options: PullStreamOptions,
-    activity: { watchdog?: Watchdog },
-  ): AsyncGenerator<OllamaPullEvent[], void, undefined> {
-    const model = shortModelName(parseModelName(name));
-    const operation = `pull of ${model}`;
-    const startMs = positive(options.timeoutMs, this.#timeoutMs);
-    const stallMs = positive(options.stallTimeoutMs, this.#stallTimeoutMs);
-    const quietMs = positive(options.quietTimeoutMs, this.#quietTimeoutMs);
-    const watchdog = new Watchdog("start", startMs);
-    activity.watchdog = watchdog;
-    const callerSignals = [options.signal, this.#signal].filter(isSignal);
-    const signal = AbortSignal.any([watchdog.signal, ...callerSignals]);
-    const fail = (reason: PullFailureReason, detail: string, extra: PullFailedExtra = {}) =>
-      new PullFailedError(model, reason, detail, extra);
-
-    let reader: ByteReader | undefined;
-    try {
-      let response: Response;
-      try {
-        response = await this.#send(joinUrl(this.baseUrl, "/api/pull"), {
-          method: "POST",
-          headers: this.#requestHeaders(true),
-          body: JSON.stringify({ model: name, stream: true }),
-          signal,
-        });
-      } catch (cause) {
-        throw this.#pullFailure(cause, callerSignals, watchdog, operation, fail);
-      }
-      if (response.status !== 200) {
-        const text = await this.#readText(response, signal).catch(() => "");
-        const serverMessage = errorMessageFrom(text);
-        throw fail(
-          serverMessage === undefined ? "http_status" : "server_error",
-          serverMessage === undefined
-            ? `the server answered ${statusText(response)}${snippet(text)}`
-            : `the server answered ${statusText(response)}: ${sanitizeText(serverMessage)}`,
-          {
-            status: response.status,
-            serverMessage: serverMessage === undefined ? undefined : sanitizeText(serverMessage),
-            retryable: isTransientStatus(response.status) ||
-              (serverMessage !== undefined && isTransientPullError(serverMessage)),
-          },
-        );
-      }
-      if (response.body === null) {
-        throw fail("ended_without_success", "the server answered with an empty body", {
-          retryable: true,
-        });
-      }
-      watchdog.setPhase("stall", stallMs);
-      // A bound or an abort ends a pending read even with a fetch that does not tie the body
-      // to the signal (an injected fetch, say): the reader cancels itself.
-      reader = new ByteReader(response.body, signal);
-      const decoder = new LineDecoder({ maxLineLength: this.#maxLineLength });
-      const parser = new PullLineParser();
-      const events: OllamaPullEvent[] = [];
-      const onLine = (line: string, lineNumber: number) => {
-        const event = parser.parse(line, lineNumber);
-        if (event !== undefined) events.push(event);
-      };
-      let ended = false;
-      while (!ended) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-          signal.throwIfAborted();
-        } catch (cause) {
-          throw this.#pullFailure(cause, callerSignals, watchdog, operation, fail);
-        }
-        watchdog.touch();
-        let invalid: unknown;
-        try {
-          if (chunk.done) {
-            ended = true;
-            decoder.end(onLine);
-          } else {
-            decoder.push(chunk.value, onLine);
-          }
-        } catch (error) {
-          invalid = error;
-        }
-        // The batch ends at an error (yielded, then thrown) or at success (nothing after it).
-        let failure: PullFailedError | undefined;
-        let succeeded = false;
-        for (let i = 0; i < events.length; i++) {
-          const event = events[i];
-          if (event.type === "error") {
-            failure = fail("server_error", `the server said: ${sanitizeText(event.message)}`, {
-              serverMessage: sanitizeText(event.message),
-              retryable: isTransientPullError(event.message),
-            });
-            events.length = i + 1;
-          } else if (event.type === "success") {
-            succeeded = true;
-            events.length = i + 1;
-          } else if (event.type === "status" && STATUSES_BEFORE_SILENCE.has(event.status)) {
-            watchdog.setPhase("quiet", quietMs);
-          }
-        }
-        if (events.length > 0) yield events;
-        if (failure !== undefined) throw failure;
-        // After success nothing more is needed; the rest of the body is released below.
-        if (succeeded) return;
-        events.length = 0;
-        if (invalid !== undefined) {
-          const detail = invalid instanceof ProtocolError
-            ? invalid.message
-            : `undecodable data: ${String(invalid)}`;
-          throw fail("invalid_data", detail, { cause: invalid });
-        }
-      }
-      throw fail("ended_without_success", "the stream ended before the server said success", {
-        retryable: true,
-      });
-    } finally {
-      watchdog.stop();
-      // Closing our end tells the server we are gone (mid-pull, it cancels the download and
-      // keeps the partial blobs for a later resume); after success it releases the body.
-      await reader?.close();
-    }
+    return pullStream(this.#pull, name, options);
   }
 
   /**
    * Pulls a model to completion: runs {@link OllamaClient.pullModelStream}, feeding every event
    * to the reporter; re-issues the pull after a transient failure (reset, stall, 5xx, `max
-   * retries exceeded`), with exponential backoff and jitter — Ollama resumes partial downloads;
-   * and finally checks that the model is listed. Success means both: the server said `success`
-   * and the model is installed.
+   * retries exceeded`, `context deadline exceeded`), with exponential backoff and jitter
+   * (Ollama resumes partial downloads); and finally checks that the model is listed. Success
+   * means both: the server said `success` and the model is installed.
    *
    * @param name The model to pull.
-   * @param options Reporter, signal, bounds and retry policy.
+   * @param options Reporter, signal, bounds, retry policy, `insecure`, known layers.
    * @returns The model's short name and the number of attempts.
    * @throws {InvalidModelNameError} Before any request, for a name Ollama would reject.
-   * @throws {PullFailedError} When every attempt failed, a failure was permanent, or the model
-   *   is not listed afterwards.
+   * @throws {PullFailedError} When every attempt failed, a failure was permanent (with advice:
+   *   an unknown name with close installed names, a newer server needed, `insecure`), or the
+   *   model is not listed afterwards.
    * @throws {InterruptedError} When the signal was aborted.
    *
    * @example
@@ -548,161 +810,8 @@ export class OllamaClient {
    * const { attempts } = await client.pullModel("qwen3:0.6b", { retry: { retries: 5 } });
    * ```
    */
-  async pullModel(name: string, options: PullOptions = {}): Promise<PullResult> {
-    const model = shortModelName(parseModelName(name));
-    const policy = { ...this.#retry, ...options.retry };
-    const maxAttempts = 1 + Math.max(0, Math.floor(policy.retries ?? DEFAULT_PULL_RETRIES));
-    const reporter = options.reporter;
-    const callerSignals = [options.signal, this.#signal].filter(isSignal);
-    let outcome: "success" | "error" | "aborted" = "error";
-    try {
-      for (let attempt = 1;; attempt++) {
-        try {
-          for await (const event of this.pullModelStream(name, options)) {
-            await reporter?.onEvent(event, model);
-          }
-        } catch (error) {
-          if (!(error instanceof PullFailedError) || !error.retryable || attempt >= maxAttempts) {
-            throw error instanceof PullFailedError && attempt > 1
-              ? error.withAttempts(attempt)
-              : error;
-          }
-          const delayMs = backoffDelay(attempt + 1, policy);
-          await reporter?.onEvent({
-            type: "retry",
-            attempt: attempt + 1,
-            maxAttempts,
-            delayMs,
-            reason: error.detail,
-          }, model);
-          try {
-            await (policy.sleep ?? sleep)(delayMs, anySignal(callerSignals));
-          } catch (cause) {
-            throw new InterruptedError(`pull of ${model}`, { cause });
-          }
-          continue;
-        }
-        const listed = await this.hasModel(name, { signal: options.signal });
-        if (!listed) {
-          throw new PullFailedError(
-            model,
-            "not_listed",
-            "the server said success, but the model is not in its list of installed models",
-            { attempts: attempt },
-          );
-        }
-        outcome = "success";
-        return { model, attempts: attempt };
-      }
-    } catch (error) {
-      if (error instanceof InterruptedError) outcome = "aborted";
-      throw error;
-    } finally {
-      await reporter?.finish?.(model, outcome);
-    }
-  }
-
-  #deadline(options: RequestOptions): { signal: AbortSignal; callers: AbortSignal[]; ms: number } {
-    const ms = positive(options.timeoutMs, this.#timeoutMs);
-    const callers = [options.signal, this.#signal].filter(isSignal);
-    return { signal: AbortSignal.any([AbortSignal.timeout(ms), ...callers]), callers, ms };
-  }
-
-  /**
-   * `fetch` with redirects followed by hand (at most 5), so that credentials never follow a
-   * redirect to another origin whatever the runtime's fetch does: the `Authorization` header is
-   * dropped when the origin changes. 303 (and 301/302 after a POST) continue as a GET.
-   */
-  async #send(url: string, init: RequestInit & { headers: Headers }): Promise<Response> {
-    let current = url;
-    let request = init;
-    for (let hop = 0;; hop++) {
-      const response = await this.#fetch(current, { ...request, redirect: "manual" });
-      const location = REDIRECT_STATUSES.has(response.status)
-        ? response.headers.get("location")
-        : null;
-      if (location === null || hop >= MAX_REDIRECTS) return response;
-      await response.body?.cancel().catch(() => {});
-      const next = new URL(location, current);
-      const headers = new Headers(request.headers);
-      if (next.origin !== new URL(current).origin) headers.delete("authorization");
-      const asGet = response.status === 303 ||
-        ((response.status === 301 || response.status === 302) && request.method === "POST");
-      if (asGet) headers.delete("content-type");
-      request = asGet
-        ? { ...request, method: "GET", body: undefined, headers }
-        : { ...request, headers };
-      current = next.href;
-    }
-  }
-
-  #requestHeaders(json: boolean): Headers {
-    const headers = new Headers(this.#headers);
-    if (json) headers.set("content-type", "application/json");
-    return headers;
-  }
-
-  /** A non-streaming request: the bound covers connecting, the headers and the whole body. */
-  async #request(
-    method: string,
-    path: string,
-    deadline: { signal: AbortSignal; callers: AbortSignal[]; ms: number },
-  ): Promise<TextResponse> {
-    const url = joinUrl(this.baseUrl, path);
-    const operation = `${method} ${url}`;
-    try {
-      deadline.signal.throwIfAborted();
-      const response = await this.#send(url, {
-        method,
-        headers: this.#requestHeaders(false),
-        signal: deadline.signal,
-      });
-      const text = await this.#readText(response, deadline.signal);
-      return {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-        text,
-        path,
-      };
-    } catch (cause) {
-      if (cause instanceof OllamaError) throw cause;
-      const interrupted = deadline.callers.find((signal) => signal.aborted);
-      if (interrupted !== undefined) {
-        throw new InterruptedError(operation, { cause: interrupted.reason });
-      }
-      if (deadline.signal.aborted) throw new RequestTimeoutError(operation, deadline.ms, { cause });
-      // fetch rejects only for network failures (refused, reset, DNS); Bun's are not TypeErrors.
-      throw new UnreachableError(this.baseUrl, { cause });
-    }
-  }
-
-  /** Reads a body as text, refusing to hold more than the response bound. */
-  async #readText(response: Response, signal: AbortSignal): Promise<string> {
-    if (response.body === null) return "";
-    const reader = new ByteReader(response.body, signal);
-    const decoder = new TextDecoder();
-    let text = "";
-    let bytes = 0;
-    try {
-      while (true) {
-        signal.throwIfAborted();
-        const chunk = await reader.read();
-        signal.throwIfAborted();
-        if (chunk.done) return text + decoder.decode();
-        bytes += chunk.value.byteLength;
-        if (bytes > this.#maxResponseBytes) {
-          throw new NotOllamaError(
-            `${this.baseUrl} sent a response larger than ${this.#maxResponseBytes} bytes; ` +
-              "it was abandoned to bound memory. Check that the address is an Ollama server.",
-            { status: response.status },
-          );
-        }
-        text += decoder.decode(chunk.value, { stream: true });
-      }
-    } finally {
-      await reader.close();
-    }
+  pullModel(name: string, options: PullOptions = {}): Promise<PullResult> {
+    return pullToCompletion(this.#pull, name, options);
   }
 
   #json(operation: string, response: TextResponse): unknown {
@@ -712,7 +821,8 @@ export class OllamaClient {
     } catch (cause) {
       throw new NotOllamaError(
         `${this.baseUrl} answered ${operation} with something that is not JSON` +
-          `${snippet(response.text)}. Is this address an Ollama server (not a web page or proxy)?`,
+          `${snippet(response.text)}. Is this address an Ollama server (not a web page or proxy)?` +
+          this.#proxyNote(),
         { status: response.status, cause },
       );
     }
@@ -734,20 +844,31 @@ export class OllamaClient {
     if (!Array.isArray(data)) {
       throw this.#wrongShape("GET /v1/models", response, `expected {"data": [...]}`);
     }
-    return data.map((entry) => {
+    return data.flatMap((entry) => {
       const id = (entry as { id?: unknown } | null)?.id;
-      if (typeof id !== "string") {
-        throw this.#wrongShape("GET /v1/models", response, "a model entry has no id");
-      }
-      return { name: id };
+      return typeof id === "string" ? [{ name: id, cloud: isCloudModel(id) }] : [];
     });
+  }
+
+  /** Says which proxy answered, when one was in the way. */
+  #proxyNote(): string {
+    const proxy = this.#transport.proxyFor();
+    return proxy === undefined
+      ? ""
+      : ` The request went through the proxy ${proxy.url} (from ${proxy.variable}); its own ` +
+        "error page may be what answered: check NO_PROXY.";
   }
 
   #notOllama(operation: string, response: TextResponse): NotOllamaError {
     const status = statusText(response);
-    const auth = response.status === 401 || response.status === 403
-      ? " The server refused us: for ollama.com set OLLAMA_API_KEY; a local server bound to " +
-        "loopback also answers 403 to requests that name another host."
+    const proxy = this.#proxyNote();
+    const auth = proxy !== ""
+      ? proxy
+      : response.status === 401 || response.status === 403
+      ? /ollama\.com/.test(this.baseUrl)
+        ? " ollama.com refused us: set OLLAMA_API_KEY to a valid key."
+        : " The server refused us: a server bound to loopback answers 403 to requests that " +
+          "name another host; a proxy or gateway in front of it may want credentials."
       : " Is this address an Ollama server? Check --host, OLLAMA_HOST or `base_url`.";
     return new NotOllamaError(
       `${this.baseUrl} answered ${operation} with ${status}${snippet(response.text)}.${auth}`,
@@ -762,91 +883,9 @@ export class OllamaClient {
       { status: response.status },
     );
   }
-
-  #pullFailure(
-    cause: unknown,
-    callers: AbortSignal[],
-    watchdog: Watchdog,
-    operation: string,
-    fail: (reason: PullFailureReason, detail: string, extra?: PullFailedExtra) => PullFailedError,
-  ): OllamaError {
-    const interrupted = callers.find((signal) => signal.aborted);
-    if (interrupted !== undefined) {
-      return new InterruptedError(operation, { cause: interrupted.reason });
-    }
-    const timeout = watchdog.signal.reason;
-    if (watchdog.signal.aborted && timeout instanceof WatchdogTimeout) {
-      const seconds = `${timeout.limitMs / 1000} s`;
-      const detail = timeout.phase === "start"
-        ? `the server did not start answering within ${seconds}`
-        : timeout.phase === "quiet"
-        ? `the server sent nothing for ${seconds} while verifying or writing the model`
-        : `no data arrived for ${seconds} (stalled)`;
-      return fail("stalled", detail, { retryable: true, cause });
-    }
-    if (cause instanceof OllamaError) return cause;
-    return fail("ended_without_success", `the connection broke (${describeCause(cause)})`, {
-      retryable: true,
-      cause,
-    });
-  }
 }
 
-interface TextResponse {
-  status: number;
-  statusText: string;
-  headers: Headers;
-  text: string;
-  path: string;
-}
-
-type PullFailedExtra = ConstructorParameters<typeof PullFailedError>[3];
-
-/** Timers fire at once past 2^31-1 ms on Node and Deno, so longer bounds are clamped to it. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-function positive(value: number | undefined, fallback: number): number {
-  const chosen = value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-  return Math.min(chosen, MAX_TIMER_MS);
-}
-
-function isSignal(signal: AbortSignal | undefined): signal is AbortSignal {
-  return signal !== undefined;
-}
-
-function anySignal(signals: AbortSignal[]): AbortSignal | undefined {
-  return signals.length === 0
-    ? undefined
-    : signals.length === 1
-    ? signals[0]
-    : AbortSignal.any(signals);
-}
-
-function statusText(response: { status: number; statusText: string }): string {
-  const text = sanitizeText(response.statusText, { maxLength: 60 });
-  return text ? `${response.status} ${text}` : `${response.status}`;
-}
-
-function snippet(text: string): string {
-  const clean = sanitizeText(text, { maxLength: 120 }).trim();
-  return clean ? `: ${JSON.stringify(clean)}` : "";
-}
-
-function errorMessageFrom(text: string): string | undefined {
-  try {
-    const error = (JSON.parse(text) as { error?: unknown } | null)?.error;
-    return typeof error === "string" ? error : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return sanitizeText(cause.message, { maxLength: 160 }) || cause.name;
-  return sanitizeText(String(cause), { maxLength: 160 });
-}
-
-function normalizedOrUndefined(name: string): string | undefined {
+function keyOf(name: string): string | undefined {
   try {
     return normalizeModelName(name);
   } catch {
@@ -854,18 +893,60 @@ function normalizedOrUndefined(name: string): string | undefined {
   }
 }
 
+function displayName(name: string): string {
+  try {
+    return shortModelName(name);
+  } catch {
+    return sanitizeText(name, { maxLength: 200 });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function finiteOr(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
 function optionalString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function modelInfo(entry: Record<string, unknown>): OllamaModelInfo {
-  const info: OllamaModelInfo = { name: entry.name as string };
-  if (typeof entry.size === "number") info.size = entry.size;
-  const digest = optionalString(entry.digest);
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+function describeEntry(entry: unknown): string {
+  if (typeof entry !== "object" || entry === null) return `not an object (${typeof entry})`;
+  return "no string `name`";
+}
+
+/** An `/api/tags` entry, or `undefined` when it has no usable name. Fields that are absent or of another type are left out. */
+function modelInfo(entry: unknown): OllamaModelInfo | undefined {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return undefined;
+  const record = entry as Record<string, unknown>;
+  const name = optionalString(record.name) ?? optionalString(record.model);
+  if (name === undefined || name.trim() === "") return undefined;
+  const info: OllamaModelInfo = { name, cloud: false };
+  const size = optionalNumber(record.size);
+  if (size !== undefined) info.size = size;
+  const digest = optionalString(record.digest);
   if (digest !== undefined) info.digest = digest;
-  const modifiedAt = optionalString(entry.modified_at);
+  const modifiedAt = optionalString(record.modified_at);
   if (modifiedAt !== undefined) info.modifiedAt = modifiedAt;
-  const details = entry.details;
+  const remoteModel = optionalString(record.remote_model);
+  if (remoteModel !== undefined) info.remoteModel = remoteModel;
+  const remoteHost = optionalString(record.remote_host);
+  if (remoteHost !== undefined) info.remoteHost = remoteHost;
+  if (Array.isArray(record.capabilities)) {
+    info.capabilities = record.capabilities.filter((c): c is string => typeof c === "string");
+  }
+  const details = record.details;
   if (typeof details === "object" && details !== null) {
     const d = details as Record<string, unknown>;
     info.details = {
@@ -879,7 +960,11 @@ function modelInfo(entry: Record<string, unknown>): OllamaModelInfo {
       parameterSize: optionalString(d.parameter_size),
       quantizationLevel: optionalString(d.quantization_level),
       parentModel: optionalString(d.parent_model),
+      contextLength: optionalNumber(d.context_length),
+      embeddingLength: optionalNumber(d.embedding_length),
     };
   }
+  info.cloud = info.remoteHost !== undefined || info.remoteModel !== undefined ||
+    isCloudModel(name);
   return info;
 }

@@ -11,7 +11,7 @@
  */
 
 import { parse, TomlDate, TomlError, type TomlTable, type TomlValue } from "smol-toml";
-import { ConfigError, InvalidModelNameError } from "./errors.ts";
+import { ConfigError, InvalidModelNameError } from "./errors/mod.ts";
 import { parseModelName, parseModelPattern } from "./names.ts";
 import { DEFAULT_PULL_RETRIES } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";

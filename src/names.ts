@@ -13,7 +13,7 @@
  * @module
  */
 
-import { InvalidModelNameError } from "./errors.ts";
+import { InvalidModelNameError } from "./errors/mod.ts";
 
 /**
  * The registry host a name without a host refers to.
@@ -73,6 +73,12 @@ export interface ModelName {
   readonly model: string;
   /** The tag (variant): `latest`, `8b`, `Q4_K_M`. */
   readonly tag: string;
+  /**
+   * The registry scheme, when the name spelt one (`http://host/ns/m`): `http` means a
+   * plain-HTTP registry, which a pull must allow with `insecure`. Not part of the model's
+   * identity: names that differ only in it are one model.
+   */
+  readonly scheme?: "http" | "https";
 }
 
 /**
@@ -173,16 +179,67 @@ interface Parts {
   namespace: string;
   model: string;
   tag: string;
+  scheme?: "http" | "https";
+}
+
+/**
+ * Ollama's `:local` / `:cloud` suffix grammar (`internal/modelref`): a last `:`-part of `local`
+ * or `cloud` (any case, spaces ignored), or a tag ending `-cloud`, marks the source. Returns the
+ * name without the marker, the source, and whether the marker was there.
+ */
+function sourceSuffix(text: string): { base: string; source: "local" | "cloud" | undefined } {
+  const colon = text.lastIndexOf(":");
+  if (colon < 0) return { base: text, source: undefined };
+  const suffixRaw = text.slice(colon + 1).trim();
+  const suffix = suffixRaw.toLowerCase();
+  if (suffix === "cloud") return { base: text.slice(0, colon), source: "cloud" };
+  if (suffix === "local") return { base: text.slice(0, colon), source: "local" };
+  if (!suffixRaw.includes("/") && suffix.endsWith("-cloud")) {
+    return {
+      base: text.slice(0, colon + 1) + suffixRaw.slice(0, -"-cloud".length),
+      source: "cloud",
+    };
+  }
+  return { base: text, source: undefined };
+}
+
+/**
+ * Rewrites the source suffixes as Ollama's pull handler does: `x:local` is `x`, `x:8b:cloud`
+ * is `x:8b-cloud`, `x:cloud` stays; both `:local` and `:cloud` is an error (a string reason).
+ */
+function withoutSourceSuffix(text: string): string | { error: string } {
+  const { base, source } = sourceSuffix(text);
+  if (source === undefined) return text;
+  if (sourceSuffix(base).source !== undefined) {
+    return { error: "use either :local or :cloud, not both" };
+  }
+  if (source === "local") return base;
+  const explicitTag = base.lastIndexOf(":") > base.lastIndexOf("/");
+  return explicitTag ? `${base}-cloud` : `${base}:cloud`;
 }
 
 /** Splits and checks a name (or, with `wildcard`, a pattern); returns the parts or a reason. */
-function splitName(text: unknown, wildcard: boolean): Parts | string {
-  if (typeof text !== "string") return `expected a string, got ${typeof text}`;
-  if (text === "") return "the name is empty";
-  if (text.trim() !== text) return "the name has leading or trailing whitespace";
-  if (text.includes("@")) {
+function splitName(input: unknown, wildcard: boolean): Parts | string {
+  if (typeof input !== "string") return `expected a string, got ${typeof input}`;
+  const trimmed = input.trim();
+  if (trimmed === "") return "the name is empty";
+  if (trimmed.includes("@")) {
     return "'@' is not allowed: digest references such as 'model@sha256:...' are not " +
       "supported, name a tag instead";
+  }
+  const rewritten = withoutSourceSuffix(trimmed);
+  if (typeof rewritten !== "string") return rewritten.error;
+  let text = rewritten;
+  let scheme: "http" | "https" | undefined;
+  const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);
+  if (schemeMatch !== null) {
+    const given = schemeMatch[1].toLowerCase();
+    if (given !== "http" && given !== "https") {
+      return `the scheme '${describeScheme(schemeMatch[1])}://' is not allowed (only http:// ` +
+        "or https://, before a registry host)";
+    }
+    scheme = given;
+    text = text.slice(schemeMatch[0].length);
   }
   let rest = text;
   let tag: string = DEFAULT_TAG;
@@ -194,6 +251,10 @@ function splitName(text: unknown, wildcard: boolean): Parts | string {
   const pieces = rest.split("/");
   if (pieces.length > 3) {
     return `too many '/'-separated parts (${pieces.length}; at most host/namespace/model)`;
+  }
+  if (scheme !== undefined && pieces.length !== 3) {
+    return `a '${scheme}://' scheme must be followed by a registry host, a namespace and a ` +
+      "model (http://host/namespace/model)";
   }
   const parts: Parts = {
     host: pieces.length === 3 ? pieces[0] : DEFAULT_REGISTRY_HOST,
@@ -210,7 +271,12 @@ function splitName(text: unknown, wildcard: boolean): Parts | string {
     }
     return problem;
   }
+  if (scheme !== undefined) parts.scheme = scheme;
   return parts;
+}
+
+function describeScheme(scheme: string): string {
+  return scheme.length > 16 ? `${scheme.slice(0, 16)}...` : scheme;
 }
 
 /** Checks a {@link ModelName} built by hand, so that no part can smuggle a `/` or `:`. */
@@ -218,6 +284,9 @@ function checkedName(name: ModelName | string): ModelName {
   if (typeof name === "string") return parseModelName(name);
   if (typeof name !== "object" || name === null) {
     throw new InvalidModelNameError(String(name), `expected a string or a ModelName`);
+  }
+  if (name.scheme !== undefined && name.scheme !== "http" && name.scheme !== "https") {
+    throw new InvalidModelNameError(String(name.model), "the scheme must be http or https");
   }
   for (const kind of PART_ORDER) {
     const part: unknown = name[kind];
@@ -236,12 +305,16 @@ function checkedName(name: ModelName | string): ModelName {
  * Parses a model name by Ollama's rules and fills in the default host, namespace and tag.
  * The parts keep the user's case.
  *
- * Rules: the tag follows the last `:` when that comes after the last `/` (so the port in
- * `host:5000/ns/m` stays part of the host); the rest has one to three `/`-separated parts
- * (model, namespace/model, host/namespace/model). Every part starts with an ASCII letter,
- * digit or `_`; a host may also contain `- _ . :` (1-350 characters), a namespace `- _`
- * (1-80), a model and a tag `- _ .` (1-80). No part may be empty, the name may not start or
- * end with whitespace, and digest references (`model@sha256:...`) are not supported.
+ * Rules, as Ollama v0.33 applies them to a pull: surrounding whitespace is ignored. Ollama's
+ * source suffixes are rewritten first: `x:local` is the local model `x` (so `x:latest`),
+ * `x:8b:cloud` is `x:8b-cloud`, `x:cloud` stays, and `:local` together with `:cloud` (or a
+ * `-cloud` tag) is invalid. A leading `http://` or `https://` names the registry's scheme and
+ * needs the full `host/namespace/model` form. The tag follows the last `:` when that comes
+ * after the last `/` (so the port in `host:5000/ns/m` stays part of the host); the rest has
+ * one to three `/`-separated parts (model, namespace/model, host/namespace/model). Every part
+ * starts with an ASCII letter, digit or `_`; a host may also contain `- _ . :` (1-350
+ * characters), a namespace `- _` (1-80), a model and a tag `- _ .` (1-80). No part may be
+ * empty, and digest references (`model@sha256:...`) are not supported.
  *
  * @param name The name as the user wrote it.
  * @returns The four parts, defaults filled in.
@@ -254,6 +327,8 @@ function checkedName(name: ModelName | string): ModelName {
  * parseModelName("llama3");
  * // { host: "registry.ollama.ai", namespace: "library", model: "llama3", tag: "latest" }
  * parseModelName("localhost:5000/team/coder"); // host "localhost:5000", tag "latest"
+ * parseModelName("qwen3:8b:cloud").tag; // "8b-cloud"
+ * parseModelName(" http://127.0.0.1:5000/library/tiny ").scheme; // "http"
  * // parseModelName("llama3:") throws InvalidModelNameError: "... the tag is empty ..."
  * ```
  */
@@ -460,4 +535,29 @@ export function isModelAllowed(name: string, whitelist: readonly string[] | unde
   if (typeof parsed === "string") return false;
   if (patterns === undefined) return true;
   return patterns.some((pattern) => matchesParts(parsed, pattern));
+}
+
+/**
+ * Whether a name is one of Ollama's cloud models (v0.17 and later): its tag is `cloud` or ends
+ * with `-cloud` (after the `:cloud` suffix is rewritten, so `gpt-oss:120b:cloud` counts). Such
+ * a model runs on ollama.com; the server lists a small stub once it is pulled. Never throws: an
+ * invalid name is not a cloud model.
+ *
+ * @param name A model name.
+ * @returns `true` for a cloud model.
+ *
+ * @example
+ * ```ts
+ * import { isCloudModel } from "@vtcode/ollama";
+ *
+ * isCloudModel("gpt-oss:120b-cloud"); // true
+ * isCloudModel("qwen3:8b:cloud"); // true
+ * isCloudModel("qwen3:8b"); // false
+ * ```
+ */
+export function isCloudModel(name: string | ModelName): boolean {
+  const parts = typeof name === "string" ? splitName(name, false) : name;
+  if (typeof parts === "string") return false;
+  const tag = parts.tag.toLowerCase();
+  return tag === "cloud" || tag.endsWith("-cloud");
 }

@@ -17,7 +17,7 @@ import {
   PullFailedError,
   ServerTooOldError,
   UsageError,
-} from "./errors.ts";
+} from "./errors/mod.ts";
 import type { OllamaPullProgressReporter } from "./events.ts";
 import { isModelAllowed, normalizeModelName, parseModelName, shortModelName } from "./names.ts";
 import type { RetryPolicy } from "./retry.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { UsageError } from "./errors.ts";
+import { UsageError } from "./errors/mod.ts";
 import { sanitizeText } from "./sanitize.ts";
 
 /**

@@ -60,6 +60,7 @@ export class Watchdog {
   #seenTouches = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  #held = false;
 
   /**
    * Starts watching at once.
@@ -88,6 +89,20 @@ export class Watchdog {
   /** Records activity: the bound starts again from now (as seen by the next sample). */
   touch(): void {
     this.#touches++;
+  }
+
+  /**
+   * Suspends the bound while the time is someone else's (a pull's events are with the caller):
+   * until {@link Watchdog.release}, every sample counts as activity.
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Ends a {@link Watchdog.hold}: the bound counts again, from the last sample at the latest. */
+  release(): void {
+    if (this.#held) this.#touches++;
+    this.#held = false;
   }
 
   /**
@@ -127,7 +142,7 @@ export class Watchdog {
     this.#timer = undefined;
     if (this.#stopped) return;
     const now = performance.now();
-    if (this.#touches !== this.#seenTouches) {
+    if (this.#held || this.#touches !== this.#seenTouches) {
       // Activity since the last sample: count from now, which is at or after it happened.
       this.#seenTouches = this.#touches;
       this.#last = now;

@@ -44,14 +44,32 @@ describe("BatchedIterator", () => {
     assert.deepEqual(log, ["batch 1", "closed"]);
   });
 
-  it("calls onNext on every next(), i.e. once per item consumed and once at the end", async () => {
+  it("return() while a next() is pending runs onReturn at once, then waits for the source", async () => {
+    const log: string[] = [];
+    let release: () => void = () => {};
     async function* batches() {
-      yield ["a", "b"];
-      yield ["c"];
+      try {
+        yield [1];
+        // A pending read that only ends when onReturn aborts it.
+        await new Promise<void>((resolve) => (release = resolve));
+        yield [2];
+      } finally {
+        log.push("source closed");
+      }
     }
-    let calls = 0;
-    for await (const _ of new BatchedIterator(batches(), () => calls++));
-    assert.equal(calls, 4);
+    const iterator = new BatchedIterator(batches(), {
+      onReturn: () => {
+        log.push("onReturn");
+        release();
+      },
+    });
+    assert.deepEqual(await iterator.next(), { value: 1, done: false });
+    const pending = iterator.next();
+    const closing = iterator.return();
+    assert.deepEqual(log, ["onReturn"]);
+    await closing;
+    await pending;
+    assert.deepEqual(log, ["onReturn", "source closed"]);
   });
 
   it("next() calls made at once are answered in order", async () => {

@@ -83,7 +83,7 @@ describe("cli: ensure", () => {
       ]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.result?.pulled, ["tinyllama:latest"]);
-      assert.deepEqual(pulledModels(s.fake), ["tinyllama"]);
+      assert.deepEqual(pulledModels(s.fake), ["tinyllama:latest"]);
       const paths = s.fake.requests.map((r) => `${r.method} ${r.path}`);
       assert.equal(paths.at(-1), "GET /api/tags", "the pull is verified by listing afterwards");
       assert.ok(run.lines.some((l) => l.type === "pull_progress"));
@@ -212,7 +212,7 @@ describe("cli: check, list, pull", () => {
       assert.equal(run.code, 4);
       assert.deepEqual(run.result?.pulled, ["tinyllama:latest"]);
       assert.deepEqual(run.result?.missing, ["qwen3:0.6b"]);
-      assert.deepEqual(pulledModels(s.fake), ["tinyllama"]);
+      assert.deepEqual(pulledModels(s.fake), ["tinyllama:latest"]);
     });
   });
 });
@@ -318,7 +318,7 @@ describe("cli: the server", () => {
 
   it("an HTML page: exit 3 not_ollama", async () => {
     await withServer({}, async (s) => {
-      s.fake.injectFault({ kind: "html" });
+      s.fake.injectFault({ kind: "html", status: 200 });
       const run = await runCliProcess(["--json", "--host", s.url]);
       assert.equal(run.code, 3);
       assert.equal((run.result?.error as { code: string }).code, "not_ollama");

@@ -10,7 +10,7 @@ import {
   PullFailedError,
   RequestTimeoutError,
   UnreachableError,
-} from "../src/errors.ts";
+} from "../src/errors/mod.ts";
 import type { OllamaPullEvent } from "../src/events.ts";
 import { collect, fixtureBytes, rejection, streamOf } from "./_helpers.ts";
 
@@ -89,11 +89,23 @@ describe("health check", () => {
     ["404 on both /api/version and /", () => new Response("nope", { status: 404 }), /404/],
     ["JSON of the wrong shape", () => json({ version: 3 }), /wrong shape/],
     [
-      "a proxy's 502",
-      () => new Response("<html>Bad Gateway</html>", { status: 502, statusText: "Bad Gateway" }),
-      /502 Bad Gateway/,
+      "a proxy's 500 page",
+      () => new Response("<html>Oops</html>", { status: 500, statusText: "Internal Server Error" }),
+      /500 Internal Server Error/,
     ],
-    ["401 (cloud without a key)", () => json({ error: "unauthorized" }, 401), /OLLAMA_API_KEY/],
+    [
+      "404 at /api/version and a web server's welcome page at /",
+      (r) =>
+        new URL(r.url).pathname === "/"
+          ? new Response("<html><h1>Welcome to nginx!</h1></html>")
+          : new Response("404 page not found", { status: 404 }),
+      /404/,
+    ],
+    [
+      "401 from a local address: no OLLAMA_API_KEY advice",
+      () => json({ error: "unauthorized" }, 401),
+      /^(?![\s\S]*OLLAMA_API_KEY)[\s\S]*refused us/,
+    ],
   ];
   for (const [name, handler, pattern] of notOllama) {
     it(`tells "not Ollama" apart: ${name}`, async () => {
@@ -106,6 +118,13 @@ describe("health check", () => {
       assert.match(error.message, pattern);
     });
   }
+
+  it("401 from ollama.com says to set OLLAMA_API_KEY", async () => {
+    const { fetch } = scripted(() => json({ error: "unauthorized" }, 401));
+    const error = await rejection(OllamaClient.tryFromBaseUrl("https://ollama.com", { fetch }));
+    assert.ok(error instanceof NotOllamaError, String(error));
+    assert.match(error.message, /OLLAMA_API_KEY/);
+  });
 
   it("a network failure is unreachable, with the fix in the message", async () => {
     const fetch = () => Promise.reject(new TypeError("error sending request: Connection refused"));
@@ -178,6 +197,7 @@ describe("listing", () => {
       name: "llama3:latest",
       size: 1,
       digest: "ab",
+      cloud: false,
     });
   });
 
@@ -202,15 +222,17 @@ describe("listing", () => {
     const { fetch, requests } = scripted(() => json(TAGS));
     const client = new OllamaClient("http://127.0.0.1:11434", { fetch });
     assert.ok((await rejection(client.hasModel("llama3:"))) instanceof InvalidModelNameError);
-    assert.ok(
-      (await rejection(collect(client.pullModelStream("a//b")))) instanceof InvalidModelNameError,
-    );
+    assert.throws(() => client.pullModelStream("a//b"), InvalidModelNameError);
     assert.equal(requests.length, 0);
   });
 
-  it("models: null is the wrong shape", async () => {
+  it("models: null (old servers, empty) is an empty list; models: 3 is the wrong shape", async () => {
     const { fetch } = scripted(() => json({ models: null }));
-    const error = await rejection(new OllamaClient("http://h:1", { fetch }).listModels());
+    assert.deepEqual(await new OllamaClient("http://h:1", { fetch }).listModels(), []);
+    const wrong = scripted(() => json({ models: 3 }));
+    const error = await rejection(
+      new OllamaClient("http://h:1", { fetch: wrong.fetch }).listModels(),
+    );
     assert.ok(error instanceof NotOllamaError);
   });
 
@@ -253,10 +275,10 @@ describe("pullModelStream", () => {
     assert.deepEqual(events.at(-1), { type: "success" });
     assert.equal(requests[0].method, "POST");
     assert.equal(requests[0].url, "http://127.0.0.1:11434/api/pull");
-    assert.deepEqual(await requests[0].json(), { model: "llama3", stream: true });
+    assert.deepEqual(await requests[0].json(), { model: "llama3:latest", stream: true });
   });
 
-  it("an error line is yielded, then thrown; a permanent error is not retryable", async () => {
+  it("an error line is yielded, then thrown; an unknown model is not retryable", async () => {
     const { fetch } = scripted(() =>
       ndjson([{ status: "pulling manifest" }, {
         error: "pull model manifest: file does not exist",
@@ -273,9 +295,11 @@ describe("pullModelStream", () => {
       message: "pull model manifest: file does not exist",
     });
     assert.ok(error instanceof PullFailedError);
-    assert.equal(error.reason, "server_error");
+    assert.equal(error.reason, "not_found");
     assert.equal(error.retryable, false);
     assert.equal(error.code, "pull_failed");
+    assert.doesNotMatch(error.message, /partial download/);
+    assert.match(error.message, /ollama\.com\/search/);
   });
 
   it("a non-200 JSON error before the stream carries status and message", async () => {
@@ -443,13 +467,13 @@ describe("pullModel", () => {
     assert.equal(requests.length, 3);
   });
 
-  it("does not retry a permanent error", async () => {
-    const { fetch, requests } = flakyServer(
-      10,
-      () =>
-        ndjson([{ status: "pulling manifest" }, {
+  it("does not retry an unknown model, and suggests close installed names", async () => {
+    const { fetch, requests } = scripted((r) =>
+      new URL(r.url).pathname === "/api/tags"
+        ? json({ models: [{ name: "qwen3:0.6b" }, { name: "llama3:latest" }] })
+        : ndjson([{ status: "pulling manifest" }, {
           error: "pull model manifest: file does not exist",
-        }]),
+        }])
     );
     const client = new OllamaClient("http://h:1", {
       fetch,
@@ -457,8 +481,11 @@ describe("pullModel", () => {
     });
     const error = await rejection(client.pullModel("qwen3:8b"));
     assert.ok(error instanceof PullFailedError);
+    assert.equal(error.reason, "not_found");
     assert.equal(error.attempts, 1);
-    assert.equal(requests.length, 1);
+    assert.deepEqual(error.suggestions, ["qwen3:0.6b"]);
+    assert.match(error.message, /Did you mean "qwen3:0\.6b" \(installed\)\?/);
+    assert.deepEqual(requests.map((r) => new URL(r.url).pathname), ["/api/pull", "/api/tags"]);
   });
 
   it("success that is not then listed is a failure (no false success)", async () => {
@@ -525,7 +552,7 @@ describe("redirects", () => {
     assert.equal(requests[1].url, "http://a.example:1/ollama/api/pull");
     assert.equal(requests[1].method, "POST");
     assert.equal(requests[1].headers.get("authorization"), "Bearer t");
-    assert.deepEqual(await requests[1].json(), { model: "llama3", stream: true });
+    assert.deepEqual(await requests[1].json(), { model: "llama3:latest", stream: true });
   });
 
   it("stops after 5 redirects", async () => {

@@ -13,7 +13,7 @@ import {
   type OllamaConfig,
   parseOllamaConfig,
 } from "../src/config.ts";
-import { ConfigError, InvalidModelNameError } from "../src/errors.ts";
+import { ConfigError, InvalidModelNameError } from "../src/errors/mod.ts";
 import { seededRandom } from "./_helpers.ts";
 
 const SOURCE = "vtcode.toml";

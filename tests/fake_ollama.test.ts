@@ -686,7 +686,10 @@ describe("faults through fake.fetch", () => {
   it("wrong_shape: 200 JSON of the wrong shape, everywhere or on one path", async () => {
     const fake = new FakeOllama({ models: ["llama3"] });
     fake.injectFault({ kind: "wrong_shape", path: "/api/tags" });
-    assert.equal(await (await fake.fetch(`${BASE}/api/tags`)).text(), '{"models":null}');
+    assert.equal(
+      await (await fake.fetch(`${BASE}/api/tags`)).text(),
+      '{"models":{"llama3:latest":{}}}',
+    );
     assert.equal(await (await fake.fetch(`${BASE}/api/version`)).text(), '{"version":"0.12.3"}');
     fake.clearFaults();
     fake.injectFault({ kind: "wrong_shape" });

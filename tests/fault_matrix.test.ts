@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type OllamaErrorCode, PullFailedError, type PullFailureReason } from "../src/errors.ts";
+import {
+  type OllamaErrorCode,
+  PullFailedError,
+  type PullFailureReason,
+} from "../src/errors/mod.ts";
 import { ensureOllamaReady } from "../src/startup.ts";
 import {
   type FakeFault,
@@ -55,8 +59,16 @@ export const MATRIX: Row[] = [
     pulls: 0,
   },
   {
-    name: "HTML page (proxy 502) instead of JSON",
+    name: "HTML page (a proxy's 502) until the bound: a busy gateway",
     faults: [[{ kind: "html", status: 502 }, { path: "/api/version" }]],
+    retries: 0,
+    code: "unreachable",
+    exit: 3,
+    pulls: 0,
+  },
+  {
+    name: "HTML page (200) instead of JSON",
+    faults: [[{ kind: "html", status: 200 }, { path: "/api/version" }]],
     retries: 0,
     code: "not_ollama",
     exit: 3,
@@ -206,7 +218,7 @@ export const MATRIX: Row[] = [
     }, pull]],
     retries: 3,
     code: "pull_failed",
-    reason: "server_error",
+    reason: "not_found",
     exit: 5,
     pulls: 1,
   },

@@ -5,6 +5,7 @@ import {
   DEFAULT_NAMESPACE,
   DEFAULT_REGISTRY_HOST,
   DEFAULT_TAG,
+  isCloudModel,
   isModelAllowed,
   isValidModelName,
   matchesModelPattern,
@@ -15,7 +16,7 @@ import {
   sameModel,
   shortModelName,
 } from "../src/names.ts";
-import { InvalidModelNameError } from "../src/errors.ts";
+import { InvalidModelNameError } from "../src/errors/mod.ts";
 
 function invalidReason(name: string): string {
   const error = thrown(() => parseModelName(name));
@@ -57,9 +58,21 @@ describe("parseModelName", () => {
     ["my-ns_1/m", ["registry.ollama.ai", "my-ns_1", "m", "latest"]],
     ["h_o-s.t:1:2/n/m", ["h_o-s.t:1:2", "n", "m", "latest"]],
     ["m.:t.", ["registry.ollama.ai", "library", "m.", "t."]],
+    // Ollama trims surrounding whitespace, and rewrites its :local / :cloud suffixes.
+    [" llama3", ["registry.ollama.ai", "library", "llama3", "latest"]],
+    ["llama3 \n", ["registry.ollama.ai", "library", "llama3", "latest"]],
+    ["x:local", ["registry.ollama.ai", "library", "x", "latest"]],
+    ["qwen3:8b:local", ["registry.ollama.ai", "library", "qwen3", "8b"]],
+    ["x: LOCAL ", ["registry.ollama.ai", "library", "x", "latest"]],
+    ["x:8b:cloud", ["registry.ollama.ai", "library", "x", "8b-cloud"]],
+    ["gpt-oss:20b-cloud", ["registry.ollama.ai", "library", "gpt-oss", "20b-cloud"]],
+    ["x:cloud", ["registry.ollama.ai", "library", "x", "cloud"]],
+    ["user/x:CLOUD", ["registry.ollama.ai", "user", "x", "cloud"]],
+    ["my-cloud-model", ["registry.ollama.ai", "library", "my-cloud-model", "latest"]],
+    ["host:5000/ns/m:local", ["host:5000", "ns", "m", "latest"]],
   ];
   for (const [name, [host, namespace, model, tag]] of valid) {
-    it(`parses ${name}`, () => {
+    it(`parses ${JSON.stringify(name)}`, () => {
       assert.deepEqual({ ...parseModelName(name) }, { host, namespace, model, tag });
       assert.equal(isValidModelName(name), true);
     });
@@ -80,9 +93,14 @@ describe("parseModelName", () => {
     ["host:5000/m", "namespace may not contain ':'"],
     ["a:b:c", "model part may not contain ':'"],
     ["ns.x/m", "namespace may not contain '.'"],
-    [" llama3", "leading or trailing whitespace"],
-    ["llama3 ", "leading or trailing whitespace"],
-    ["llama3\n", "leading or trailing whitespace"],
+    ["   ", "the name is empty"],
+    ["x:local:cloud", "use either :local or :cloud, not both"],
+    ["x:cloud:local", "use either :local or :cloud, not both"],
+    ["x:8b-cloud:local", "use either :local or :cloud, not both"],
+    ["x:local:local", "use either :local or :cloud, not both"],
+    ["ftp://h/n/m", "the scheme 'ftp://' is not allowed"],
+    ["http://h/m", "must be followed by a registry host, a namespace and a model"],
+    ["http://m", "must be followed by a registry host"],
     ["lla ma3", "may not contain a space"],
     ["llama3@sha256:abcdef", "digest references"],
     ["@sha256:abcdef", "'@' is not allowed"],
@@ -107,6 +125,32 @@ describe("parseModelName", () => {
       assert.equal(isValidModelName(name), false);
     });
   }
+
+  it("keeps an http:// or https:// scheme apart from the name's identity", () => {
+    const plain = parseModelName(" http://127.0.0.1:5000/library/tiny:1b ");
+    assert.deepEqual({ ...plain }, {
+      host: "127.0.0.1:5000",
+      namespace: "library",
+      model: "tiny",
+      tag: "1b",
+      scheme: "http",
+    });
+    assert.equal(parseModelName("HTTPS://h.example/ns/m").scheme, "https");
+    assert.equal(shortModelName(plain), "127.0.0.1:5000/library/tiny:1b");
+    assert.equal(
+      sameModel("http://127.0.0.1:5000/library/tiny:1b", "127.0.0.1:5000/library/tiny:1b"),
+      true,
+    );
+  });
+
+  it("tells cloud models apart", () => {
+    for (const name of ["gpt-oss:120b-cloud", "qwen3:8b:cloud", "x:cloud", "x:CLOUD"]) {
+      assert.equal(isCloudModel(name), true, name);
+    }
+    for (const name of ["qwen3:8b", "my-cloud-model", "cloud", "x:local", "x:cloud:local", ""]) {
+      assert.equal(isCloudModel(name), false, name);
+    }
+  });
 
   it("explains that a host needs a namespace", () => {
     assert.match(invalidReason("registry.ollama.ai/llama3"), /give a namespace too/);
@@ -264,8 +308,7 @@ describe("parseModelPattern", () => {
     ["llama3:", "the tag is empty"],
     ["a/b/c/d", "too many"],
     ["*/*/*/*", "too many"],
-    [" *", "whitespace"],
-    ["* ", "whitespace"],
+    ["* x", "may not contain a space"],
     ["ll ama*", "a space"],
     ["llama3@*", "'@'"],
     ["-*", "must start"],
@@ -316,8 +359,6 @@ describe("whitelist", () => {
         "xllama3:8b",
         "llama3/8b",
         "llama3:",
-        " llama3:8b",
-        "llama3:8b ",
         "llama3:8b@sha256:0000",
         "llama3:8b/x",
         "",
@@ -331,7 +372,7 @@ describe("whitelist", () => {
     [
       "*",
       ["llama3", "evil.example/x/y:z", "hf.co/org/m:Q4_K_M", "host:5000/ns/m"],
-      ["", "llama3:", "a/b/c/d", "llama3@sha256:00", " x"],
+      ["", "llama3:", "a/b/c/d", "llama3@sha256:00", "x y"],
     ],
     [
       "hf.co/*/*:*",
@@ -389,7 +430,7 @@ describe("whitelist", () => {
   });
 
   it("an invalid name is never allowed, even without a whitelist", () => {
-    for (const name of ["", "llama3:", " llama3", "a/b/c/d", "x@sha256:1"]) {
+    for (const name of ["", "llama3:", "x:local:cloud", "a/b/c/d", "x@sha256:1"]) {
       assert.equal(isModelAllowed(name, undefined), false);
       assert.equal(isModelAllowed(name, ["*"]), false);
     }

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeJsonLines, JsonLinesStream, LineSplitter, parseJsonLine } from "../src/ndjson.ts";
-import { ProtocolError } from "../src/errors.ts";
+import { ProtocolError } from "../src/errors/mod.ts";
 import {
   collect,
   fixtureBytes,

@@ -6,7 +6,7 @@ import {
   pullEventsFromValue,
   PullLineParser,
 } from "../src/parser.ts";
-import { ProtocolError } from "../src/errors.ts";
+import { ProtocolError } from "../src/errors/mod.ts";
 import { decodeJsonLines, parseJsonLine } from "../src/ndjson.ts";
 import { collect, fixtureBytes, streamOf } from "./_helpers.ts";
 

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { OllamaClient } from "../src/client.ts";
-import { ModelMissingError, NotWhitelistedError, ServerTooOldError } from "../src/errors.ts";
+import { ModelMissingError, NotWhitelistedError, ServerTooOldError } from "../src/errors/mod.ts";
 import { ensureModel, ensureOllamaReady, type StartupLogEntry } from "../src/startup.ts";
 import { FakeOllama } from "../src/testing/mod.ts";
 import { pulledModels, rejection } from "./_helpers.ts";
@@ -65,7 +65,7 @@ describe("ensureOllamaReady", () => {
     assert.equal(report.exitCode, 5);
     assert.equal(report.error?.code, "pull_failed");
     assert.deepEqual(report.missing, ["mistral:latest", "no-such-model:latest"]);
-    assert.deepEqual(pulledModels(fake), ["no-such-model"]);
+    assert.deepEqual(pulledModels(fake), ["no-such-model:latest"]);
   });
 
   it("min_version refuses an older server; a source build (0.0.0) passes", async () => {
@@ -116,7 +116,7 @@ describe("ensureModel", () => {
     ]);
     assert.deepEqual(a, { model: "tinyllama:latest", status: "pulled" });
     assert.deepEqual(b, a);
-    assert.deepEqual(pulledModels(fake), ["tinyllama"]);
+    assert.deepEqual(pulledModels(fake), ["tinyllama:latest"]);
     // Once done, a later call checks again (and finds it present).
     assert.deepEqual(await ensureModel(client, "tinyllama"), {
       model: "tinyllama:latest",

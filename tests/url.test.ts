@@ -12,7 +12,7 @@ import {
   resolveBaseUrl,
   splitCredentials,
 } from "../src/url.ts";
-import { UsageError } from "../src/errors.ts";
+import { UsageError } from "../src/errors/mod.ts";
 
 function usageError(fn: () => unknown): UsageError {
   const error = thrown(fn);

@@ -1296,8 +1296,8 @@ export class FakeOllama {
     }
     const bodies: Record<string, unknown> = {
       "/api/version": { version: 3 },
-      "/api/tags": { models: null },
-      "/api/ps": { models: null },
+      "/api/tags": { models: { "llama3:latest": {} } },
+      "/api/ps": { models: "none" },
       "/v1/models": { object: "list", data: { id: "llama3:latest" } },
       "/api/show": { details: [], model_info: "none" },
     };
