@@ -16,7 +16,8 @@
 
 import { parseArgs } from "node:util";
 import { OllamaClient } from "./client.ts";
-import { loadOllamaConfig, type OllamaConfig } from "./config.ts";
+import { loadOllamaConfig } from "./config/load.ts";
+import type { OllamaConfig } from "./config/schema.ts";
 import { InterruptedError, NotWhitelistedError, OllamaError, UsageError } from "./errors/mod.ts";
 import type { OllamaPullProgressReporter } from "./events.ts";
 import { isModelAllowed, parseModelName, shortModelName } from "./names.ts";

@@ -1,19 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import process from "node:process";
 import {
   decodeConfigBytes,
   DEFAULT_OLLAMA_CONFIG,
-  loadOllamaConfig,
   MAX_TIMEOUT_SECS,
   OLLAMA_CONFIG_KEYS,
   type OllamaConfig,
   parseOllamaConfig,
 } from "../src/config.ts";
 import { ConfigError, InvalidModelNameError } from "../src/errors/mod.ts";
+import { configError, DEFAULTS } from "./_config.ts";
 import { seededRandom } from "./_helpers.ts";
 
 const SOURCE = "vtcode.toml";
@@ -21,41 +17,6 @@ const SOURCE = "vtcode.toml";
 function parse(text: string): OllamaConfig {
   return parseOllamaConfig(text, { source: SOURCE });
 }
-
-/** Runs `run`, asserts it throws a ConfigError, and returns it. */
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    assert.equal(error.code, "config");
-    assert.equal(error.exitCode, 2);
-    return error;
-  }
-  assert.fail("expected a ConfigError, but nothing was thrown");
-}
-
-async function configErrorAsync(run: () => Promise<unknown>): Promise<ConfigError> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    assert.equal(error.code, "config");
-    return error;
-  }
-  assert.fail("expected a ConfigError, but nothing was thrown");
-}
-
-const DEFAULTS: OllamaConfig = {
-  baseUrl: undefined,
-  models: [],
-  autoPull: true,
-  whitelist: undefined,
-  timeoutSecs: 5,
-  stallTimeoutSecs: 60,
-  pullRetries: 3,
-  minVersion: undefined,
-};
 
 describe("parseOllamaConfig: defaults", () => {
   it("DEFAULT_OLLAMA_CONFIG has the contract's defaults and is frozen", () => {
@@ -77,6 +38,11 @@ describe("parseOllamaConfig: defaults", () => {
       "stall_timeout_secs",
       "pull_retries",
       "min_version",
+      "hosts",
+      "insecure",
+      "pull_concurrency",
+      "warm",
+      "keep_alive",
     ]);
   });
 
@@ -122,6 +88,7 @@ pull_retries = 0
 min_version = "0.5.0"
 `);
     assert.deepEqual(config, {
+      ...DEFAULTS,
       baseUrl: "http://gpu-box:11434/v1",
       models: ["qwen3:8b", "llama3", "hf.co/org/model:Q4_K_M"],
       autoPull: false,
@@ -467,162 +434,6 @@ describe("decodeConfigBytes", () => {
   });
 });
 
-describe("vtcode.example.toml", () => {
-  const read = async () =>
-    new TextDecoder().decode(await readFile(new URL("../vtcode.example.toml", import.meta.url)));
-
-  it("parses as written into a valid config", async () => {
-    const config = parseOllamaConfig(await read(), { source: "vtcode.example.toml" });
-    assert.deepEqual(config, { ...DEFAULTS, models: ["qwen3:8b", "nomic-embed-text"] });
-  });
-
-  it("documents every key", async () => {
-    const text = await read();
-    for (const key of OLLAMA_CONFIG_KEYS) {
-      assert.match(text, new RegExp(`^# ${key}: `, "m"), `no comment for ${key}`);
-      assert.match(text, new RegExp(`^(# )?${key} = `, "m"), `no example value for ${key}`);
-    }
-  });
-
-  it("stays valid with its commented-out examples switched on", async () => {
-    const keys = OLLAMA_CONFIG_KEYS.join("|");
-    const text = (await read()).replace(new RegExp(`^# ((?:${keys}) = )`, "gm"), "$1");
-    const config = parseOllamaConfig(text, { source: "vtcode.example.toml" });
-    assert.equal(config.baseUrl, "http://127.0.0.1:11434");
-    assert.deepEqual(config.whitelist, ["qwen3:*", "llama3:8b"]);
-    assert.equal(config.minVersion, "0.5.0");
-  });
-});
-
-describe("loadOllamaConfig", () => {
-  async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
-    const dir = await mkdtemp(join(tmpdir(), "vtcode-ollama-config-"));
-    try {
-      await run(dir);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  it("gives the defaults, with no source, when cwd has no vtcode.toml", async () => {
-    await withTempDir(async (dir) => {
-      assert.deepEqual(await loadOllamaConfig({ cwd: dir }), {
-        config: DEFAULTS,
-        source: undefined,
-      });
-    });
-  });
-
-  it("gives the defaults when cwd does not exist", async () => {
-    await withTempDir(async (dir) => {
-      const result = await loadOllamaConfig({ cwd: join(dir, "missing") });
-      assert.equal(result.source, undefined);
-    });
-  });
-
-  it("reads <cwd>/vtcode.toml when it exists", async () => {
-    await withTempDir(async (dir) => {
-      await writeFile(
-        join(dir, "vtcode.toml"),
-        '[ollama]\nmodels = ["llama3"]\nauto_pull = false\n',
-      );
-      const { config, source } = await loadOllamaConfig({ cwd: dir });
-      assert.equal(source, join(dir, "vtcode.toml"));
-      assert.deepEqual(config, { ...DEFAULTS, models: ["llama3"], autoPull: false });
-    });
-  });
-
-  it("reads an explicit path, relative to cwd or absolute", async () => {
-    await withTempDir(async (dir) => {
-      await mkdir(join(dir, "ci"));
-      await writeFile(join(dir, "ci", "ollama.toml"), "[ollama]\npull_retries = 9\n");
-      const relative = await loadOllamaConfig({ cwd: dir, path: join("ci", "ollama.toml") });
-      assert.equal(relative.config.pullRetries, 9);
-      assert.equal(relative.source, join(dir, "ci", "ollama.toml"));
-      const absolute = await loadOllamaConfig({ path: join(dir, "ci", "ollama.toml") });
-      assert.equal(absolute.config.pullRetries, 9);
-    });
-  });
-
-  it("rejects an explicit path that does not exist, saying what was tried", async () => {
-    await withTempDir(async (dir) => {
-      const path = join(dir, "nope.toml");
-      const error = await configErrorAsync(() => loadOllamaConfig({ path, cwd: dir }));
-      assert.equal(error.source, path);
-      assert.ok(error.message.startsWith(`${path}: the config file does not exist`), error.message);
-      assert.ok(error.message.includes(`looked for ${resolve(path)}`), error.message);
-    });
-  });
-
-  it("rejects an explicit path under a file (ENOTDIR) as not existing", async () => {
-    await withTempDir(async (dir) => {
-      await writeFile(join(dir, "file"), "");
-      const error = await configErrorAsync(() =>
-        loadOllamaConfig({ path: join(dir, "file", "x") })
-      );
-      assert.match(error.message, /does not exist/);
-    });
-  });
-
-  it("rejects an empty path", async () => {
-    const error = await configErrorAsync(() => loadOllamaConfig({ path: "  " }));
-    assert.match(error.message, /path is empty/);
-  });
-
-  it("rejects a directory, explicit or in the default place", async () => {
-    await withTempDir(async (dir) => {
-      await mkdir(join(dir, "vtcode.toml"));
-      const byDefault = await configErrorAsync(() => loadOllamaConfig({ cwd: dir }));
-      assert.match(byDefault.message, /cannot read the config file: it is a directory/);
-      const explicit = await configErrorAsync(() => loadOllamaConfig({ path: dir }));
-      assert.ok(
-        explicit.message.startsWith(`${dir}: cannot read the config file: it is a directory`),
-      );
-    });
-  });
-
-  it("rejects a file it may not read, with the reason", async () => {
-    if (process.platform === "win32") return;
-    await withTempDir(async (dir) => {
-      const path = join(dir, "vtcode.toml");
-      await writeFile(path, "[ollama]\n");
-      await chmod(path, 0o000);
-      // Root (and some CI sandboxes) read anything; nothing to test there.
-      if (await readFile(path).then(() => true, () => false)) return;
-      const error = await configErrorAsync(() => loadOllamaConfig({ cwd: dir }));
-      assert.match(error.message, /cannot read the config file: permission denied/);
-    });
-  });
-
-  it("rejects a file that is not UTF-8, and one too large", async () => {
-    await withTempDir(async (dir) => {
-      const path = join(dir, "latin1.toml");
-      await writeFile(path, new Uint8Array([0x23, 0x20, 0xe9, 0x0a]));
-      const error = await configErrorAsync(() => loadOllamaConfig({ path }));
-      assert.ok(error.message.startsWith(`${path}:1: not UTF-8`), error.message);
-
-      const big = join(dir, "big.toml");
-      await writeFile(big, "#".repeat(1024 * 1024 + 1));
-      const tooBig = await configErrorAsync(() => loadOllamaConfig({ path: big }));
-      assert.match(tooBig.message, /larger than 1 MiB/);
-    });
-  });
-
-  it("names the file in validation errors, and accepts a BOM", async () => {
-    await withTempDir(async (dir) => {
-      const path = join(dir, "vtcode.toml");
-      await writeFile(path, "\uFEFF[ollama]\nauto_pull = false\n");
-      assert.equal((await loadOllamaConfig({ cwd: dir })).config.autoPull, false);
-      await writeFile(path, "[ollama]\n\nautopull = false\n");
-      const error = await configErrorAsync(() => loadOllamaConfig({ cwd: dir }));
-      assert.equal(
-        error.message,
-        `${path}:3:1: unknown key \`autopull\` in [ollama]; did you mean \`auto_pull\`?`,
-      );
-    });
-  });
-});
-
 describe("parseOllamaConfig: only ever throws ConfigError (seeded property test)", () => {
   function check(text: string, label: string): void {
     let config: OllamaConfig;
@@ -643,6 +454,12 @@ describe("parseOllamaConfig: only ever throws ConfigError (seeded property test)
     assert.ok(Number.isSafeInteger(config.pullRetries) && config.pullRetries >= 0);
     assert.ok(config.models.every((model) => typeof model === "string"));
     assert.ok(config.whitelist === undefined || Array.isArray(config.whitelist));
+    assert.ok(config.hosts === undefined || config.hosts.length > 0);
+    assert.ok(config.hosts === undefined || config.baseUrl === undefined);
+    assert.ok(Number.isInteger(config.pullConcurrency) && config.pullConcurrency >= 1);
+    assert.equal(typeof config.insecure, "boolean");
+    assert.equal(typeof config.warm, "boolean");
+    assert.ok(["undefined", "string", "number"].includes(typeof config.keepAlive));
   }
 
   it("on 2000 random byte strings", () => {
@@ -684,6 +501,16 @@ describe("parseOllamaConfig: only ever throws ConfigError (seeded property test)
       "stall_timeout_secs = ",
       "pull_retries = ",
       "min_version = ",
+      "hosts = ",
+      "insecure = ",
+      "pull_concurrency = ",
+      "warm = ",
+      "keep_alive = ",
+      '"30m"',
+      '"1h30m"',
+      '"-1"',
+      '"1x"',
+      "[olama]",
       "__proto__ = ",
       '"',
       "'",
