@@ -116,6 +116,8 @@ function parseAddress(input: unknown, reduceV1: boolean, label: string): string 
     if (!reduceV1) return DEFAULT_BASE_URL;
     throw fail("it is empty");
   }
+  // A bare `ollama.com` means the cloud (Ollama's own rule since late 2025), over https.
+  if (value === "ollama.com") return "https://ollama.com:443";
   if (/\s/.test(value)) throw fail("it contains whitespace");
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) throw fail("it contains a control character");
@@ -260,7 +262,10 @@ export function normalizeBaseUrl(input: string): string {
  * without `://` the scheme is `http` and the default port 11434; `http://` without a port
  * means 80 and `https://` 443; anything after the first `/` is a path prefix (kept, without a
  * trailing slash). An empty host (`:1234`) and the unspecified addresses `0.0.0.0` and `::`
- * connect to loopback. IPv6 addresses may be bare (`::1`) or in brackets (`[::1]:1337`).
+ * connect to loopback. IPv6 addresses may be bare (`::1`) or in brackets (`[::1]:1337`). A
+ * bare `ollama.com` means the cloud: `https://ollama.com:443`. Where Ollama silently falls
+ * back to the default port for an invalid one (`:66000`, `h:abc`, `1.2.3.4:`), this refuses the
+ * value with a message that names the variable and what is wrong.
  *
  * @param value The variable's value, or `undefined` when it is unset.
  * @returns The base URL, always with its port written out.
@@ -277,6 +282,7 @@ export function normalizeBaseUrl(input: string): string {
  * baseUrlFromOllamaHost("http://1.2.3.4"); // "http://1.2.3.4:80"
  * baseUrlFromOllamaHost("https://example.com/ollama"); // "https://example.com:443/ollama"
  * baseUrlFromOllamaHost("0.0.0.0"); // "http://127.0.0.1:11434"
+ * baseUrlFromOllamaHost("ollama.com"); // "https://ollama.com:443"
  * ```
  */
 export function baseUrlFromOllamaHost(value: string | undefined): string {

@@ -61,6 +61,9 @@ export class Watchdog {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #held = false;
+  #heldSince = 0;
+  /** Time held since `#last`, which is not idle time. */
+  #credit = 0;
 
   /**
    * Starts watching at once.
@@ -93,16 +96,20 @@ export class Watchdog {
 
   /**
    * Suspends the bound while the time is someone else's (a pull's events are with the caller):
-   * until {@link Watchdog.release}, every sample counts as activity.
+   * the time until {@link Watchdog.release} does not count as idle. Two clock reads per hold,
+   * so hold once per batch of events, not per event.
    */
   hold(): void {
+    if (this.#held || this.#stopped) return;
     this.#held = true;
+    this.#heldSince = performance.now();
   }
 
-  /** Ends a {@link Watchdog.hold}: the bound counts again, from the last sample at the latest. */
+  /** Ends a {@link Watchdog.hold}: the bound counts again, less the time held. */
   release(): void {
-    if (this.#held) this.#touches++;
+    if (!this.#held) return;
     this.#held = false;
+    this.#credit += performance.now() - this.#heldSince;
   }
 
   /**
@@ -116,8 +123,7 @@ export class Watchdog {
     this.#phase = phase;
     const shorter = limitMs < this.#limitMs;
     this.#limitMs = limitMs;
-    this.#last = performance.now();
-    this.#seenTouches = this.#touches;
+    this.#restart(performance.now());
     // A longer bound is picked up when the pending timer fires; a shorter one needs a new timer.
     if (shorter) {
       clearTimeout(this.#timer);
@@ -132,6 +138,14 @@ export class Watchdog {
     this.#timer = undefined;
   }
 
+  /** Counts from `now`: no idle time yet, and a hold in progress counts from `now` too. */
+  #restart(now: number): void {
+    this.#seenTouches = this.#touches;
+    this.#last = now;
+    this.#credit = 0;
+    if (this.#held) this.#heldSince = now;
+  }
+
   /** Arms the one timer: at the end of the bound, or sooner to sample the activity counter. */
   #arm(ms: number): void {
     const sample = Math.min(ms, this.#limitMs / 16);
@@ -142,12 +156,11 @@ export class Watchdog {
     this.#timer = undefined;
     if (this.#stopped) return;
     const now = performance.now();
-    if (this.#held || this.#touches !== this.#seenTouches) {
+    if (this.#touches !== this.#seenTouches) {
       // Activity since the last sample: count from now, which is at or after it happened.
-      this.#seenTouches = this.#touches;
-      this.#last = now;
+      this.#restart(now);
     }
-    const idle = now - this.#last;
+    const idle = now - this.#last - this.#credit - (this.#held ? now - this.#heldSince : 0);
     if (idle >= this.#limitMs) {
       this.#stopped = true;
       this.#controller.abort(new WatchdogTimeout(this.#phase, this.#limitMs));

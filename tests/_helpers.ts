@@ -82,3 +82,30 @@ export function thrown(fn: () => unknown): unknown {
 export function pulledModels(fake: { pullRequests(): { body: unknown }[] }): string[] {
   return fake.pullRequests().map((r) => String((r.body as { model?: unknown }).model));
 }
+
+/** A scripted server: answers each request. */
+export type Handler = (request: Request) => Response | Promise<Response>;
+
+/** An injected fetch that routes to `handler` and records every request. */
+export function scripted(handler: Handler) {
+  const requests: Request[] = [];
+  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    requests.push(request.clone());
+    if (request.signal.aborted) throw request.signal.reason;
+    return await new Promise<Response>((resolve, reject) => {
+      request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
+      Promise.resolve(handler(request)).then(resolve, reject);
+    });
+  };
+  return { fetch, requests };
+}
+
+/** A JSON response. */
+export const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+/** An NDJSON response of the given values, one per line. */
+export const ndjson = (lines: unknown[]) =>
+  new Response(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", {
+    headers: { "content-type": "application/x-ndjson" },
+  });

@@ -10,33 +10,20 @@ import {
   PullFailedError,
   RequestTimeoutError,
   UnreachableError,
+  UsageError,
 } from "../src/errors/mod.ts";
 import type { OllamaPullEvent } from "../src/events.ts";
-import { collect, fixtureBytes, rejection, streamOf } from "./_helpers.ts";
+import {
+  collect,
+  fixtureBytes,
+  type Handler,
+  json,
+  ndjson,
+  rejection,
+  scripted,
+  streamOf,
+} from "./_helpers.ts";
 
-type Handler = (request: Request) => Response | Promise<Response>;
-
-/** An injected fetch that routes to `handler` and records every request. */
-function scripted(handler: Handler) {
-  const requests: Request[] = [];
-  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    const request = new Request(input, init);
-    requests.push(request.clone());
-    if (request.signal.aborted) throw request.signal.reason;
-    return await new Promise<Response>((resolve, reject) => {
-      request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
-      Promise.resolve(handler(request)).then(resolve, reject);
-    });
-  };
-  return { fetch, requests };
-}
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-const ndjson = (lines: unknown[]) =>
-  new Response(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", {
-    headers: { "content-type": "application/x-ndjson" },
-  });
 const TAGS = { models: [{ name: "llama3:latest", model: "llama3:latest", size: 1, digest: "ab" }] };
 
 /** A body that sends `lines`, then keeps the connection open with no bytes; records cancel. */
@@ -560,5 +547,102 @@ describe("redirects", () => {
     const error = await rejection(OllamaClient.tryFromBaseUrl("http://a.example:1", { fetch }));
     assert.ok(error instanceof NotOllamaError);
     assert.equal(requests.length, 6);
+  });
+});
+
+describe("what a real Ollama v0.33 sends and takes", () => {
+  it("keeps the newer /api/tags fields, and tells a cloud stub from local weights", async () => {
+    const { fetch } = scripted(() =>
+      json({
+        models: [
+          {
+            name: "gpt-oss:120b-cloud",
+            model: "gpt-oss:120b-cloud",
+            remote_model: "gpt-oss:120b",
+            remote_host: "https://ollama.com:443",
+            size: 384,
+            digest: "d".repeat(64),
+            details: { format: "", family: "gptoss", families: null, parameter_size: "116.8B" },
+          },
+          {
+            name: "qwen3:0.6b",
+            model: "qwen3:0.6b",
+            size: 522653767,
+            capabilities: ["completion", "tools", "thinking"],
+            details: { family: "qwen3", context_length: 40960, embedding_length: 1024 },
+          },
+          { model: "no-name-but-model:latest" },
+          { size: 3 },
+          "junk",
+        ],
+      })
+    );
+    const warnings: string[] = [];
+    const models = await new OllamaClient("http://h:1", { fetch }).listModels({
+      onWarning: (w) => void warnings.push(w),
+    });
+    assert.deepEqual(models.map((m) => [m.name, m.cloud]), [
+      ["gpt-oss:120b-cloud", true],
+      ["qwen3:0.6b", false],
+      ["no-name-but-model:latest", false],
+    ]);
+    assert.equal(models[0].remoteModel, "gpt-oss:120b");
+    assert.equal(models[0].remoteHost, "https://ollama.com:443");
+    assert.deepEqual(models[1].capabilities, ["completion", "tools", "thinking"]);
+    assert.equal(models[1].details?.contextLength, 40960);
+    assert.equal(models[1].details?.embeddingLength, 1024);
+    assert.deepEqual(warnings, [
+      "skipped entry 4 of GET /api/tags: no string `name`",
+      "skipped entry 5 of GET /api/tags: not an object (string)",
+    ]);
+  });
+
+  it("sends insecure for a plain-HTTP registry: by option, or by an http:// name", async () => {
+    const { fetch, requests } = scripted(() => ndjson([{ status: "success" }]));
+    const client = new OllamaClient("http://h:1", { fetch });
+    await collect(client.pullModelStream("127.0.0.1:5000/library/tiny"));
+    await collect(client.pullModelStream("127.0.0.1:5000/library/tiny", { insecure: true }));
+    await collect(client.pullModelStream(" http://127.0.0.1:5000/library/tiny "));
+    await collect(client.pullModelStream("https://reg.example/library/tiny", { insecure: true }));
+    await collect(
+      new OllamaClient("http://h:1", { fetch, insecure: true }).pullModelStream("x:local"),
+    );
+    await collect(client.pullModelStream("qwen3:8b:cloud"));
+    assert.deepEqual(await Promise.all(requests.map((r) => r.json())), [
+      { model: "127.0.0.1:5000/library/tiny:latest", stream: true },
+      { model: "127.0.0.1:5000/library/tiny:latest", stream: true, insecure: true },
+      { model: "http://127.0.0.1:5000/library/tiny:latest", stream: true, insecure: true },
+      { model: "reg.example/library/tiny:latest", stream: true },
+      { model: "x:latest", stream: true, insecure: true },
+      { model: "qwen3:8b-cloud", stream: true },
+    ]);
+  });
+
+  it("OLLAMA_HOST=ollama.com is the cloud over https", () => {
+    assert.equal(new OllamaClient("ollama.com").baseUrl, "https://ollama.com:443");
+  });
+
+  it("a retry count that is not a whole number is a usage error, never 'retry for ever'", async () => {
+    assert.throws(() => new OllamaClient("http://h:1", { retry: { retries: NaN } }), UsageError);
+    const { fetch, requests } = scripted(() => ndjson([{ status: "success" }]));
+    const error = await rejection(
+      new OllamaClient("http://h:1", { fetch }).pullModel("x", { retry: { retries: -1 } }),
+    );
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(requests.length, 0);
+  });
+
+  it("lines after success in the same chunk, even an error line, are ignored: it succeeded", async () => {
+    const { fetch } = scripted((r) =>
+      new URL(r.url).pathname === "/api/tags"
+        ? json({ models: [{ name: "x:latest" }] })
+        : new Response('{"status":"success"}\n{"error":"late noise"}\n')
+    );
+    const events: OllamaPullEvent[] = [];
+    const result = await new OllamaClient("http://h:1", { fetch }).pullModel("x", {
+      reporter: { onEvent: (e) => void events.push(e) },
+    });
+    assert.deepEqual(result, { model: "x:latest", attempts: 1 });
+    assert.deepEqual(events, [{ type: "success" }]);
   });
 });

@@ -38,14 +38,64 @@ describe("Watchdog (activity sampled, not timed per touch)", () => {
     }
   });
 
-  it("a shorter phase takes effect at once; a stopped watchdog never fires", async () => {
+  it("a shorter phase takes effect at once (well before the old bound's first sample)", async () => {
     const watchdog = new Watchdog("start", 60_000);
+    const started = performance.now();
     watchdog.setPhase("quiet", 30);
-    await new Promise((resolve) => watchdog.signal.addEventListener("abort", resolve));
+    // The 60 s bound samples every 3.75 s: firing within 1.5 s shows the new timer was armed.
+    const fired = await Promise.race([
+      new Promise((resolve) => watchdog.signal.addEventListener("abort", () => resolve(true))),
+      sleep(1_500).then(() => false),
+    ]);
+    watchdog.stop();
+    assert.equal(fired, true, `not fired after ${Math.round(performance.now() - started)} ms`);
     assert.equal((watchdog.signal.reason as WatchdogTimeout).phase, "quiet");
-    const stopped = new Watchdog("stall", 20);
-    stopped.stop();
-    await sleep(60);
-    assert.equal(stopped.signal.aborted, false);
+  });
+
+  it("stop() clears its timer (counted through the timer functions, on every runtime)", async () => {
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const live = new Set<unknown>();
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      const id = realSet(() => {
+        live.delete(id);
+        fn();
+      }, ms);
+      live.add(id);
+      return id;
+    }) as typeof setTimeout;
+    globalThis.clearTimeout = ((id: Parameters<typeof clearTimeout>[0]) => {
+      live.delete(id);
+      realClear(id);
+    }) as typeof clearTimeout;
+    try {
+      const watchdog = new Watchdog("stall", 20_000);
+      watchdog.setPhase("quiet", 10_000);
+      assert.equal(live.size, 1, "one timer at a time");
+      watchdog.stop();
+      assert.equal(live.size, 0, "stop() must clear the pending timer");
+      await sleep(5);
+      assert.equal(watchdog.signal.aborted, false);
+    } finally {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    }
+  });
+
+  it("hold() counts as activity until release(); then the bound runs again", async () => {
+    const watchdog = new Watchdog("stall", 60);
+    try {
+      watchdog.hold();
+      await sleep(250);
+      assert.equal(watchdog.signal.aborted, false, "fired while held");
+      watchdog.release();
+      const fired = await Promise.race([
+        new Promise((resolve) => watchdog.signal.addEventListener("abort", () => resolve(true))),
+        sleep(2_000).then(() => false),
+      ]);
+      assert.equal(fired, true, "did not fire after release");
+    } finally {
+      watchdog.stop();
+    }
   });
 });
