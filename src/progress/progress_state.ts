@@ -178,7 +178,10 @@ export interface PullProgressSnapshot {
   readonly transferred: number;
   /** Transfer rate over the sliding window, bytes per second; 0 without enough samples. */
   readonly bytesPerSecond: number;
-  /** Seconds left at the current rate, while downloading with an exact total; else `undefined`. */
+  /**
+   * Seconds left at the current rate, while downloading with an exact total and bytes still to
+   * come; else `undefined`.
+   */
   readonly etaSeconds: number | undefined;
   /** The last retry announced in the current attempt, else `undefined`. */
   readonly retry: PullRetrySnapshot | undefined;
@@ -496,8 +499,10 @@ export class PullProgress {
     const total = this.#total();
     const lowerBound = this.#lowerBound();
     const bytesPerSecond = this.#phase === "success" ? 0 : this.#rate(nowMs);
-    const etaSeconds = bytesPerSecond > 0 && !lowerBound && this.#phase === "downloading"
-      ? Math.max(0, total - completed) / bytesPerSecond
+    const remaining = total - completed;
+    const etaSeconds = bytesPerSecond > 0 && remaining > 0 && !lowerBound &&
+        this.#phase === "downloading"
+      ? remaining / bytesPerSecond
       : undefined;
     const onDisk = this.#settled.base + this.#live.base;
     const end = this.#endedAt ?? nowMs;
