@@ -309,6 +309,9 @@ export function layoutRow(spec: RowSpec, layout: RowLayout): string {
  */
 export function modelRow(label: string, snapshot: PullProgressSnapshot, layout: RowLayout): string {
   const downloading = snapshot.phase === "downloading";
+  // Before and while bytes arrive, the rate and ETA columns are held (blank until known), so the
+  // bar does not move when they appear; afterwards the status (a phase, a retry) is read first.
+  const moving = downloading || snapshot.phase === "starting";
   return layoutRow({
     mark: spinnerFrame(layout.nowMs),
     markSgr: STYLE.spinner,
@@ -318,21 +321,21 @@ export function modelRow(label: string, snapshot: PullProgressSnapshot, layout: 
         fraction: snapshot.percent === undefined ? null : snapshot.percent / 100,
         percent: snapshot.percent === undefined ? "" : formatPercent(snapshot.percent),
         sizes: sizeText(snapshot),
-        rate: !downloading
+        rate: !moving
           ? undefined
-          : snapshot.bytesPerSecond > 0
+          : downloading && snapshot.bytesPerSecond > 0
           ? formatRate(snapshot.bytesPerSecond)
           : "",
-        eta: !downloading
+        eta: !moving
           ? undefined
-          : snapshot.etaSeconds !== undefined
+          : downloading && snapshot.etaSeconds !== undefined
           ? formatEta(snapshot.etaSeconds)
           : "",
       }
       : undefined,
     status: statusText(snapshot),
     statusSgr: snapshot.retry ? STYLE.warn : snapshot.error !== undefined ? STYLE.bad : undefined,
-    statusFirst: !downloading,
+    statusFirst: !moving,
   }, layout);
 }
 
