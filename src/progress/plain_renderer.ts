@@ -255,10 +255,9 @@ export class PlainRenderer implements OllamaPullProgressReporter {
     const view = pull.view;
     if (view.listedLayers > MAX_LISTED_LAYERS) return;
     if (view.listedLayers === MAX_LISTED_LAYERS) {
+      // Once per pull, whatever the budget: the log says why layers stop being listed.
       view.listedLayers++;
-      if (view.budget.tryTake(now)) {
-        this.#write(pull, "more layers follow; not listed one by one");
-      }
+      this.#write(pull, "more layers follow; not listed one by one");
       return;
     }
     if (!view.budget.tryTake(now)) return;
