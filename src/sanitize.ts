@@ -12,6 +12,7 @@
 // Line breaks and tabs in every form a terminal knows: tab, LF, VT, FF, CR, NEL (C1 and ESC E),
 // and the Unicode line and paragraph separators. Each run of them, with the blanks around it,
 // reads as one space: "failed:\nreset" is "failed: reset", never "failed:reset".
+// deno-lint-ignore no-control-regex
 const BREAK = /\u001bE|[\t\n\v\f\r\u0085\u2028\u2029]/g;
 const BREAK_RUN = /[ \n]*\n[ \n]*/g;
 const EDGE_BREAKS = /^[ \n]*\n[ \n]*|[ \n]*\n[ \n]*$/g;

@@ -9,6 +9,7 @@ import { TuiPullProgressReporter } from "../src/progress/tui_reporter.ts";
 import { seededRandom } from "./_helpers.ts";
 import {
   chunk,
+  CSI,
   fakeTime,
   hex,
   play,
@@ -119,8 +120,7 @@ describe("a terminal made narrower mid-pull", () => {
     }
     reporter.finish("模型:latest", "error");
     for (const [columns, frame] of sink.frames) {
-      // deno-lint-ignore no-control-regex
-      for (const line of frame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").split(/[\r\n]/)) {
+      for (const line of frame.replace(CSI, "").split(/[\r\n]/)) {
         assert.ok(columnsOf(line) < columns, `${columns}: ${line}`);
       }
     }
@@ -159,9 +159,8 @@ describe("stable layout", () => {
       columns: 100,
       seen: [] as string[],
       write(text: string) {
-        // deno-lint-ignore no-control-regex
         this.seen.push(
-          ...text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").split(/[\r\n]/).filter(Boolean),
+          ...text.replace(CSI, "").split(/[\r\n]/).filter(Boolean),
         );
       },
     };

@@ -30,8 +30,12 @@
  * @module
  */
 
-import type { OllamaManifestLayer, OllamaPullEvent } from "../events.ts";
+import type { OllamaPullEvent } from "../events.ts";
 import { sanitizeText } from "../sanitize.ts";
+import { LayerTotals, type PullLayerSnapshot } from "./layer_totals.ts";
+
+export type { PullLayerSnapshot } from "./layer_totals.ts";
+import { TransferRate } from "./transfer_rate.ts";
 
 /**
  * Where a pull is:
@@ -69,33 +73,6 @@ export type PullPhase =
  * ```
  */
 export type PullOutcome = "success" | "error" | "aborted";
-
-/**
- * One layer (blob) of a pull, as a display sees it.
- *
- * @example
- * ```ts
- * import type { PullLayerSnapshot } from "@vtcode/ollama";
- *
- * const label = (layer: PullLayerSnapshot) => `${layer.shortDigest} ${layer.percent ?? "?"}%`;
- * ```
- */
-export interface PullLayerSnapshot {
-  /** The digest as the server sent it, sanitized, e.g. `sha256:6a07…`. */
-  readonly digest: string;
-  /** The first 12 characters after `sha256:`, as Ollama's status shows them. */
-  readonly shortDigest: string;
-  /** The layer's size, when known (from the server, else from the manifest). */
-  readonly total: number | undefined;
-  /** Bytes done for display: the highest `completed` seen, at most `total`. */
-  readonly completed: number;
-  /** 0..100 when the size is known, else `undefined`. */
-  readonly percent: number | undefined;
-  /** Whether the layer is complete. */
-  readonly done: boolean;
-  /** Its place in the model: its index in the manifest plus one, else the order it appeared in. */
-  readonly position: number;
-}
 
 /**
  * The retry the client announced last, as a display sees it.
@@ -223,87 +200,8 @@ export interface PullProgressOptions {
  */
 export const DEFAULT_RATE_WINDOW_MS = 10_000;
 
-// Samples closer together than this are merged, bounding memory at any event rate.
-const SAMPLE_SPACING_MS = 100;
-// Below this much history the rate is not yet meaningful and reads as 0.
-const MIN_RATE_SPAN_MS = 500;
 // A server inventing a new status on every line must not grow memory without bound.
 const MAX_REMEMBERED_STATUSES = 512;
-
-interface LayerState {
-  /** The digest as the server sent it (the key of the maps). */
-  readonly key: string;
-  readonly digest: string;
-  readonly shortDigest: string;
-  /** Its size as the server said it, else `undefined`. */
-  reported: number | undefined;
-  /** The highest `completed` seen. */
-  highest: number;
-  /** `completed` at first sighting: already on disk. */
-  readonly first: number;
-  position: number;
-  /** The settle generation it belongs to: settled once the pull's generation is higher. */
-  readonly generation: number;
-  /** What it adds to its group's sums now (to be taken back when it changes). */
-  added: Contribution;
-}
-
-/** A layer's share of the sums, as counted while its group is unsettled. */
-interface Contribution {
-  /** Its size when known (else 0). */
-  known: number;
-  /** min(highest, size) when the size is known (else 0). */
-  knownDone: number;
-  /** highest when the size is unknown (else 0). */
-  unknown: number;
-  /** min(first, size). */
-  base: number;
-  /** 1 when its size is known. */
-  knownCount: number;
-  /** 1 when its size is known and it is complete. */
-  doneCount: number;
-}
-
-/** Running sums over a group of layers. */
-class Sums {
-  known = 0;
-  knownDone = 0;
-  unknown = 0;
-  base = 0;
-  count = 0;
-  knownCount = 0;
-  doneCount = 0;
-
-  add(c: Contribution, sign: 1 | -1): void {
-    this.known += sign * c.known;
-    this.knownDone += sign * c.knownDone;
-    this.unknown += sign * c.unknown;
-    this.base += sign * c.base;
-    this.knownCount += sign * c.knownCount;
-    this.doneCount += sign * c.doneCount;
-  }
-
-  merge(other: Sums): void {
-    this.known += other.known;
-    this.knownDone += other.knownDone;
-    this.unknown += other.unknown;
-    this.base += other.base;
-    this.count += other.count;
-    this.knownCount += other.knownCount;
-    this.doneCount += other.doneCount;
-  }
-}
-
-interface ManifestEntry {
-  readonly size: number;
-  readonly position: number;
-  seen: boolean;
-}
-
-interface Sample {
-  at: number;
-  transferred: number;
-}
 
 /**
  * The progress of one model's pull: feed it every event with the time it arrived, read a
@@ -329,27 +227,10 @@ interface Sample {
  * ```
  */
 export class PullProgress {
-  readonly #windowMs: number;
-  readonly #layers = new Map<string, LayerState>();
-  readonly #order: LayerState[] = [];
+  readonly #layers = new LayerTotals();
+  readonly #rate: TransferRate;
   readonly #seenStatuses = new Set<string>();
-  /** Layers of earlier settle generations (complete), and of the current one. */
-  readonly #settled = new Sums();
-  #live = new Sums();
-  #generation = 0;
-  #manifest: Map<string, ManifestEntry> | undefined;
-  #manifestCount = 0;
-  /** Sizes of manifest layers not seen yet, and of those the server finished without a line. */
-  #unseen = 0;
-  #unseenCount = 0;
-  #skipped = 0;
-  #skippedCount = 0;
-  /** Layers seen that the manifest does not list. */
-  #surprises = 0;
-  #layersOver = false;
   #percentFloor = 0;
-  #current: LayerState | undefined;
-  #samples: Sample[] = [];
   #phase: PullPhase = "starting";
   #status = "";
   /** The last raw status seen, and its sanitized form (sanitized once per change). */
@@ -373,7 +254,9 @@ export class PullProgress {
    */
   constructor(options: PullProgressOptions = {}) {
     const window = options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS;
-    this.#windowMs = Number.isFinite(window) && window > 0 ? window : DEFAULT_RATE_WINDOW_MS;
+    this.#rate = new TransferRate(
+      Number.isFinite(window) && window > 0 ? window : DEFAULT_RATE_WINDOW_MS,
+    );
   }
 
   /** The current phase (cheap). */
@@ -398,17 +281,17 @@ export class PullProgress {
 
   /** See {@link PullProgressSnapshot.layerCount} (cheap). */
   get layerCount(): number {
-    return this.#order.length;
+    return this.#layers.count;
   }
 
   /** See {@link PullProgressSnapshot.completed} (cheap). */
   get completed(): number {
-    return this.#completed();
+    return this.#layers.completed;
   }
 
   /** See {@link PullProgressSnapshot.total} (cheap). */
   get total(): number {
-    return this.#total();
+    return this.#layers.total;
   }
 
   /** See {@link PullProgressSnapshot.revision} (cheap). */
@@ -429,22 +312,22 @@ export class PullProgress {
       case "status":
         if (this.#announce(event.status)) this.#phaseChanges++;
         this.#phase = this.#attemptHasLayers ? "finishing" : "starting";
-        if (this.#attemptHasLayers) this.#settle();
+        if (this.#attemptHasLayers) this.#layers.settle();
         break;
       case "chunk_progress":
         this.#announce(event.status);
-        this.#chunk(event.digest, event.total, event.completed, nowMs);
+        this.#transferred += this.#layers.chunk(event.digest, event.total, event.completed);
+        this.#rate.record(nowMs, this.#transferred);
         this.#phase = "downloading";
         this.#attemptHasLayers = true;
-        this.#layersOver = false;
         this.#error = undefined;
         break;
       case "manifest":
-        this.#setManifest(event.layers);
+        this.#layers.setManifest(event.layers);
         break;
       case "success":
         this.#phase = "success";
-        this.#settle();
+        this.#layers.settle();
         this.#finished = true;
         this.#endedAt = nowMs;
         break;
@@ -484,7 +367,7 @@ export class PullProgress {
     this.#phase = outcome;
     this.#finished = true;
     this.#endedAt ??= nowMs;
-    if (outcome === "success") this.#settle();
+    if (outcome === "success") this.#layers.settle();
     this.#raiseFloor();
   }
 
@@ -495,16 +378,17 @@ export class PullProgress {
    * @returns An immutable snapshot.
    */
   snapshot(nowMs: number): PullProgressSnapshot {
-    const completed = this.#completed();
-    const total = this.#total();
-    const lowerBound = this.#lowerBound();
-    const bytesPerSecond = this.#phase === "success" ? 0 : this.#rate(nowMs);
+    const layers = this.#layers;
+    const completed = layers.completed;
+    const total = layers.total;
+    const lowerBound = layers.lowerBound;
+    const bytesPerSecond = this.#phase === "success" ? 0 : this.#rate.bytesPerSecond(nowMs);
     const remaining = total - completed;
     const etaSeconds = bytesPerSecond > 0 && remaining > 0 && !lowerBound &&
         this.#phase === "downloading"
       ? remaining / bytesPerSecond
       : undefined;
-    const onDisk = this.#settled.base + this.#live.base;
+    const onDisk = layers.onDisk;
     const end = this.#endedAt ?? nowMs;
     return {
       phase: this.#phase,
@@ -515,10 +399,10 @@ export class PullProgress {
       total,
       totalIsLowerBound: lowerBound,
       percent: lowerBound ? undefined : this.#percentFloor,
-      layerCount: this.#order.length,
-      layersDone: this.#settled.count + this.#live.doneCount + this.#skippedCount,
-      layersTotal: this.#layersTotal(),
-      layerPosition: this.#current?.position ?? 0,
+      layerCount: layers.count,
+      layersDone: layers.done,
+      layersTotal: layers.layersTotal,
+      layerPosition: layers.position,
       onDisk,
       downloaded: Math.max(0, completed - onDisk),
       transferred: this.#transferred,
@@ -540,90 +424,19 @@ export class PullProgress {
    * @returns The layers.
    */
   layers(max = Infinity): PullLayerSnapshot[] {
-    const count = Math.max(0, Math.min(this.#order.length, Math.floor(max)));
-    return this.#order.slice(this.#order.length - count).map((layer) => this.#layerView(layer));
-  }
-
-  #completed(): number {
-    const live = this.#live;
-    return this.#settled.known + this.#settled.unknown + this.#skipped + live.knownDone +
-      live.unknown;
-  }
-
-  #total(): number {
-    return this.#settled.known + this.#settled.unknown + this.#live.known + this.#live.unknown +
-      this.#unseen + this.#skipped;
-  }
-
-  #lowerBound(): boolean {
-    if (this.#layersOver || this.#phase === "success") return false;
-    if (this.#live.count > this.#live.knownCount) return true;
-    return this.#manifest === undefined || this.#surprises > 0;
-  }
-
-  #layersTotal(): number | undefined {
-    if (this.#manifest !== undefined && this.#surprises === 0) return this.#manifestCount;
-    if (this.#layersOver || this.#phase === "success") {
-      return this.#order.length + this.#unseenCount + this.#skippedCount;
-    }
-    return undefined;
+    return this.#layers.layers(max);
   }
 
   #raiseFloor(): void {
-    if (this.#lowerBound()) return;
-    const total = this.#total();
-    const percent = this.#phase === "success" || (total === 0 && this.#layersOver)
+    const layers = this.#layers;
+    if (layers.lowerBound) return;
+    const total = layers.total;
+    const percent = this.#phase === "success" || (total === 0 && layers.over)
       ? 100
       : total > 0
-      ? Math.min(100, (this.#completed() / total) * 100)
+      ? Math.min(100, (layers.completed / total) * 100)
       : 0;
     if (percent > this.#percentFloor) this.#percentFloor = percent;
-  }
-
-  /** The server moved past the layers: every layer seen so far is complete. */
-  #settle(): void {
-    this.#layersOver = true;
-    this.#settled.merge(this.#live);
-    this.#live = new Sums();
-    this.#generation++;
-    // Manifest layers the server never named (a blob done within one tick) are complete too.
-    this.#skipped += this.#unseen;
-    this.#skippedCount += this.#unseenCount;
-    this.#unseen = 0;
-    this.#unseenCount = 0;
-  }
-
-  #setManifest(layers: readonly OllamaManifestLayer[]): void {
-    const manifest = new Map<string, ManifestEntry>();
-    for (const layer of layers) {
-      if (manifest.has(layer.digest)) continue;
-      const size = Number.isFinite(layer.size) && layer.size > 0 ? layer.size : 0;
-      manifest.set(layer.digest, { size, position: manifest.size + 1, seen: false });
-    }
-    this.#manifest = manifest;
-    this.#manifestCount = manifest.size;
-    // Once per attempt: recount what is seen against the new list (O(layers), not per event).
-    this.#unseen = 0;
-    this.#unseenCount = 0;
-    this.#skipped = 0;
-    this.#skippedCount = 0;
-    this.#surprises = 0;
-    for (const [key, layer] of this.#layers) {
-      const entry = manifest.get(key);
-      if (entry === undefined) {
-        this.#surprises++;
-        continue;
-      }
-      entry.seen = true;
-      layer.position = entry.position;
-    }
-    for (const layer of this.#order) this.#recount(layer);
-    for (const entry of manifest.values()) {
-      if (entry.seen) continue;
-      this.#unseen += entry.size;
-      this.#unseenCount++;
-    }
-    if (this.#layersOver) this.#settle();
   }
 
   /** Returns whether the status is one not seen before in this attempt. */
@@ -642,162 +455,4 @@ export class PullProgress {
     this.#statusChanges++;
     return true;
   }
-
-  #chunk(rawDigest: string, total: number | undefined, completed: number, nowMs: number): void {
-    const size = total !== undefined && Number.isFinite(total) && total > 0 ? total : undefined;
-    const done = Number.isFinite(completed) && completed > 0 ? completed : 0;
-    const key = rawDigest || "(unnamed)";
-    let layer = this.#layers.get(key);
-    if (layer === undefined) {
-      // A layer's first sighting is not transfer: it may be on disk already, or resumed.
-      const digest = sanitizeText(key, { maxLength: 80 });
-      layer = {
-        key,
-        digest,
-        shortDigest: shortDigestOf(digest),
-        reported: size,
-        highest: done,
-        first: done,
-        position: this.#order.length + 1,
-        generation: this.#generation,
-        added: NOTHING,
-      };
-      this.#layers.set(key, layer);
-      this.#order.push(layer);
-      this.#live.count++;
-      this.#meetManifest(key, layer);
-      this.#recount(layer);
-    } else {
-      const ceiling = size ?? this.#sizeOf(layer) ?? Infinity;
-      if (done > layer.highest) {
-        this.#transferred += Math.max(
-          0,
-          Math.min(done, ceiling) - Math.min(layer.highest, ceiling),
-        );
-        layer.highest = done;
-      }
-      if (size !== undefined) layer.reported = size;
-      this.#recount(layer);
-    }
-    this.#current = layer;
-    this.#sample(nowMs);
-  }
-
-  /** A layer seen for the first time: take it off the manifest's unseen list. */
-  #meetManifest(key: string, layer: LayerState): void {
-    const entry = this.#manifest?.get(key);
-    if (this.#manifest === undefined) return;
-    if (entry === undefined) {
-      this.#surprises++;
-      return;
-    }
-    layer.position = entry.position;
-    if (entry.seen) return;
-    entry.seen = true;
-    // After a settle, the unseen ones were moved to `skipped`; it was named after all.
-    if (this.#unseenCount > 0) {
-      this.#unseen -= entry.size;
-      this.#unseenCount--;
-    } else if (this.#skippedCount > 0) {
-      this.#skipped -= entry.size;
-      this.#skippedCount--;
-    }
-  }
-
-  #sizeOf(layer: LayerState): number | undefined {
-    if (layer.reported !== undefined) return layer.reported;
-    const size = this.#manifest?.get(layer.key)?.size;
-    return size !== undefined && size > 0 ? size : undefined;
-  }
-
-  /** Takes back what the layer added to its group's sums and adds its current share. */
-  #recount(layer: LayerState): void {
-    const sums = layer.generation < this.#generation ? this.#settled : this.#live;
-    sums.add(layer.added, -1);
-    const size = this.#sizeOf(layer);
-    layer.added = size === undefined
-      ? {
-        known: 0,
-        knownDone: 0,
-        unknown: layer.highest,
-        base: layer.first,
-        knownCount: 0,
-        doneCount: 0,
-      }
-      : {
-        known: size,
-        knownDone: Math.min(layer.highest, size),
-        unknown: 0,
-        base: Math.min(layer.first, size),
-        knownCount: 1,
-        doneCount: layer.highest >= size ? 1 : 0,
-      };
-    sums.add(layer.added, 1);
-  }
-
-  #layerView(layer: LayerState): PullLayerSnapshot {
-    const total = this.#sizeOf(layer);
-    const settled = layer.generation < this.#generation;
-    let completed = total === undefined ? layer.highest : Math.min(layer.highest, total);
-    if (settled && total !== undefined) completed = total;
-    return {
-      digest: layer.digest,
-      shortDigest: layer.shortDigest,
-      total,
-      completed,
-      percent: total === undefined ? undefined : (completed / total) * 100,
-      done: settled || (total !== undefined && completed >= total),
-      position: layer.position,
-    };
-  }
-
-  #sample(nowMs: number): void {
-    const samples = this.#samples;
-    const previous = samples[samples.length - 2];
-    if (previous !== undefined && nowMs - previous.at < SAMPLE_SPACING_MS) {
-      // Bursts (many lines in one instant) move the newest sample forward instead of adding one.
-      const newest = samples[samples.length - 1];
-      newest.at = nowMs;
-      newest.transferred = this.#transferred;
-    } else {
-      samples.push({ at: nowMs, transferred: this.#transferred });
-    }
-    // Keep one sample at or before the window's start: it is the value the window begins with.
-    const start = nowMs - this.#windowMs;
-    let drop = 0;
-    while (drop + 1 < samples.length && samples[drop + 1].at <= start) drop++;
-    if (drop > 0) samples.splice(0, drop);
-  }
-
-  #rate(nowMs: number): number {
-    const samples = this.#samples;
-    if (samples.length === 0) return 0;
-    const start = nowMs - this.#windowMs;
-    let base = samples[0];
-    let from = base.at;
-    if (base.at <= start) {
-      for (const sample of samples) {
-        if (sample.at > start) break;
-        base = sample;
-      }
-      from = start;
-    }
-    const span = nowMs - from;
-    if (span < MIN_RATE_SPAN_MS) return 0;
-    return Math.max(0, ((this.#transferred - base.transferred) / span) * 1000);
-  }
-}
-
-const NOTHING: Contribution = {
-  known: 0,
-  knownDone: 0,
-  unknown: 0,
-  base: 0,
-  knownCount: 0,
-  doneCount: 0,
-};
-
-function shortDigestOf(digest: string): string {
-  const hex = digest.startsWith("sha256:") ? digest.slice("sha256:".length) : digest;
-  return hex.slice(0, 12);
 }

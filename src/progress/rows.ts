@@ -376,7 +376,7 @@ export interface PullTotals {
  *
  * totalRow({ active: 2, done: 1, completed: 5e8, total: 9e8, bytesPerSecond: 0 }, {
  *   width: 79, color: false, nowMs: 0, prefix: "", nameWidth: 8,
- * }); // "Σ total    500 MB/900 MB+           2 active, 1 done"
+ * }); // "Σ total                    500 MB/900 MB+                 2 active, 1 done"
  * ```
  */
 export function totalRow(totals: PullTotals, layout: RowLayout): string {
@@ -452,7 +452,7 @@ export function finalRow(
  *
  * const layer = { digest: "sha256:6a07", shortDigest: "6a07", total: 100, completed: 50, percent: 50, done: false, position: 1 };
  * layerRows([layer], 1, { width: 60, color: false, nowMs: 0, prefix: "", nameWidth: 19 });
- * // [" pulling 6a07         ███████████▌░░░░░░░░░░░  50% 50 B/100 B"]
+ * // [" pulling 6a07         █████████░░░░░░░░░  50% 50 B/100 B"]
  * ```
  */
 export function layerRows(
