@@ -2,7 +2,7 @@
 // emulator that shows what a screen would hold after a reporter's output. Not a test file.
 // deno-lint-ignore-file no-control-regex -- escape sequences are what these helpers read
 import type { OllamaPullEvent, OllamaPullProgressReporter } from "../src/events.ts";
-import type { ProgressScheduler } from "../src/progress/sink.ts";
+import type { ProgressScheduler, ProgressSink } from "../src/progress/sink.ts";
 
 /** A clock the test moves, and a scheduler whose callbacks the test runs. */
 export function fakeTime() {
@@ -227,6 +227,25 @@ export class Terminal {
     cells[this.#x] = char;
     this.#x++;
   }
+}
+
+/** A sink that writes into an emulated terminal, reports its width, and notes when it wrote. */
+export function terminalSink(
+  term: Terminal,
+  clock: { now: number } = { now: 0 },
+): ProgressSink & { writes: { at: number; text: string }[] } {
+  const writes: { at: number; text: string }[] = [];
+  return {
+    isTerminal: true,
+    get columns() {
+      return term.columns;
+    },
+    writes,
+    write(text: string) {
+      writes.push({ at: clock.now, text });
+      term.write(text);
+    },
+  };
 }
 
 function trimEnd(cells: string[]): string[] {

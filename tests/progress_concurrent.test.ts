@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import type { OllamaPullProgressReporter } from "../src/events.ts";
 import { CliPullProgressReporter } from "../src/progress/cli_reporter.ts";
 import { JsonPullProgressReporter } from "../src/progress/json_reporter.ts";
-import type { ProgressSink } from "../src/progress/sink.ts";
 import { TuiPullProgressReporter } from "../src/progress/tui_reporter.ts";
 import {
   fakeTime,
@@ -14,6 +13,7 @@ import {
   type Layer,
   pullScript,
   Terminal,
+  terminalSink,
   VISION,
 } from "./_progress.ts";
 
@@ -45,33 +45,17 @@ function run(
   }
 }
 
-function terminalSink(term: Terminal): ProgressSink & { writes: [number, string][] } {
-  const writes: [number, string][] = [];
-  return {
-    isTerminal: true,
-    get columns() {
-      return term.columns;
-    },
-    writes,
-    write(text: string) {
-      writes.push([0, text]);
-      term.write(text);
-    },
-  };
-}
-
 describe("live: one row per active pull plus a total row; finished pulls leave one line above", () => {
   for (const count of [2, 3] as const) {
     for (const Reporter of [CliPullProgressReporter, TuiPullProgressReporter]) {
       it(`${count} models, ${Reporter.name}`, () => {
         const term = new Terminal(110);
         const time = fakeTime();
-        const sink = terminalSink(term);
+        const sink = terminalSink(term, time.clock);
         const reporter = new Reporter({ sink, now: time.now, schedule: null });
         const names = scripts(count).map(([name]) => name);
         let checked = 0;
         run(reporter, time.clock, count, (t) => {
-          sink.writes.at(-1)![0] = t;
           if (t % 1000 !== 0) return;
           // Mid-run: each active model exactly once on screen, a total row while several run.
           const lines = term.lines();
@@ -99,8 +83,8 @@ describe("live: one row per active pull plus a total row; finished pulls leave o
         assert.ok(term.cursorVisible);
         // At most 10 redraws in any simulated second (finishes draw at once, one per model).
         const perSecond = new Map<number, number>();
-        for (const [t] of sink.writes) {
-          perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+        for (const { at } of sink.writes) {
+          perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
         }
         for (const [second, frames] of perSecond) {
           assert.ok(frames <= 10 + count, `${frames} frames in second ${second}`);

@@ -16,26 +16,11 @@ import {
   pullScript,
   type Step,
   Terminal,
+  terminalSink,
   VISION,
 } from "./_progress.ts";
 
 const MODEL = "llava-vision:latest";
-
-/** A sink that writes into an emulated terminal and reports its current width. */
-function terminalSink(term: Terminal): ProgressSink & { writes: string[] } {
-  const writes: string[] = [];
-  return {
-    isTerminal: true,
-    get columns() {
-      return term.columns;
-    },
-    writes,
-    write(text: string) {
-      writes.push(text);
-      term.write(text);
-    },
-  };
-}
 
 /** Columns a string takes, counting East Asian wide characters as two (independent of src/). */
 function columnsOf(text: string): number {
