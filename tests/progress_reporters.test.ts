@@ -240,7 +240,7 @@ describe("CliPullProgressReporter, interactive", () => {
     reporter.onEvent({ type: "status", status: "pulling manifest" }, "b:latest");
     assert.match(
       sink.writes.at(-1) ?? "",
-      /^\r\x1b\[2K. a:latest pulling manifest\n\x1b\[2K. b:latest pulling manifest\n\x1b\[2KΣ total .*2 active, 0 done\x1b\[J\r$/,
+      /^\r\x1b\[2K. a:latest pulling manifest\n\x1b\[2K. b:latest pulling manifest\n\x1b\[2KΣ 2 pulls .*0 done\x1b\[J\r$/,
     );
     reporter.onEvent({ type: "status", status: "writing manifest" }, "b:latest");
     assert.ok((sink.writes.at(-1) ?? "").startsWith("\x1b[2A\r"), "moves up over the block");

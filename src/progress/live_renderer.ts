@@ -30,7 +30,7 @@
 
 import type { OllamaPullEvent, OllamaPullProgressReporter } from "../events.ts";
 import type { PullOutcome, PullProgress, PullProgressSnapshot } from "./progress_state.ts";
-import { type PullTotals, type RowLayout, totalRow } from "./rows.ts";
+import { type PullTotals, type RowLayout, totalName, totalRow } from "./rows.ts";
 import type { ProgressScheduler, ProgressSink } from "./sink.ts";
 import { fitToWidth, textWidth } from "./text_width.ts";
 import { Throttle } from "./throttle.ts";
@@ -50,6 +50,7 @@ const ERASE_BELOW = "\x1b[J";
 const MAX_NAME_WIDTH = 40;
 const DEFAULT_COLUMNS = 80;
 const DEFAULT_ROWS = 24;
+const NO_TOTALS: PullTotals = { active: 0, done: 0, completed: 0, total: 0, bytesPerSecond: 0 };
 
 /**
  * One active pull, as a live display draws it.
@@ -260,7 +261,9 @@ export class LiveRenderer implements OllamaPullProgressReporter {
     const shown = active.length > room ? Math.max(0, room - 1) : active.length;
     const perPull = Math.max(1, Math.floor((room - (shown < active.length ? 1 : 0)) / shown));
     const names = active.slice(0, shown).map((pull) => pull.label);
-    if (several) names.push("total");
+    if (several) {
+      names.push(totalName({ ...NO_TOTALS, active: active.length, done: this.#ended.count }));
+    }
     const layout = this.#layout(nowMs, names);
     const rows: string[] = [];
     const sums = { completed: this.#ended.completed, total: this.#ended.total, rate: 0 };

@@ -363,8 +363,25 @@ export interface PullTotals {
 }
 
 /**
- * The total row under several live pulls: `Σ total  1.2 GB/3.4 GB+  140 MB/s  2 active, 1 done`,
- * in the same columns as the model rows (the bar and percent left blank: more pulls may come).
+ * The name the total row shows in the name column: `3 pulls`.
+ *
+ * @param totals The sums.
+ * @returns The text.
+ *
+ * @example
+ * ```ts
+ * import { totalName } from "./rows.ts";
+ *
+ * totalName({ active: 2, done: 1, completed: 0, total: 0, bytesPerSecond: 0 }); // "3 pulls"
+ * ```
+ */
+export function totalName(totals: PullTotals): string {
+  return `${totals.active + totals.done} pulls`;
+}
+
+/**
+ * The total row under several live pulls, in the columns of the model rows (the bar and the
+ * percent left blank: more pulls may come): `Σ 3 pulls  1.2 GB/3.4 GB+  140 MB/s  1 done`.
  *
  * @param totals The sums.
  * @param layout The frame.
@@ -376,14 +393,14 @@ export interface PullTotals {
  *
  * totalRow({ active: 2, done: 1, completed: 5e8, total: 9e8, bytesPerSecond: 0 }, {
  *   width: 79, color: false, nowMs: 0, prefix: "", nameWidth: 8,
- * }); // "Σ total                    500 MB/900 MB+                 2 active, 1 done"
+ * }); // "Σ 3 pulls                           500 MB/900 MB+                 1 done"
  * ```
  */
 export function totalRow(totals: PullTotals, layout: RowLayout): string {
   return layoutRow({
     mark: "Σ",
     markSgr: STYLE.dim,
-    name: "total",
+    name: totalName(totals),
     bytes: {
       fraction: undefined,
       percent: "",
@@ -391,8 +408,7 @@ export function totalRow(totals: PullTotals, layout: RowLayout): string {
       rate: totals.bytesPerSecond > 0 ? formatRate(totals.bytesPerSecond) : "",
       eta: "",
     },
-    status: `${totals.active} active, ${totals.done} done`,
-    statusFirst: true,
+    status: `${totals.done} done`,
   }, layout);
 }
 
