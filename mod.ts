@@ -77,6 +77,7 @@ export * from "./src/startup.ts";
 export * from "./src/progress/sink.ts";
 export * from "./src/progress/progress_state.ts";
 export * from "./src/progress/format.ts";
+export * from "./src/progress/text_width.ts";
 export * from "./src/progress/cli_reporter.ts";
 export * from "./src/progress/tui_reporter.ts";
 export * from "./src/progress/json_reporter.ts";

@@ -4,15 +4,15 @@ import assert from "node:assert/strict";
 import type { OllamaPullEvent } from "../src/events.ts";
 import { PullProgress } from "../src/progress/progress_state.ts";
 import {
-  fitToWidth,
   formatByteProgress,
   formatBytes,
   formatDuration,
+  formatEta,
   formatPercent,
   formatRate,
   renderBar,
-  textWidth,
 } from "../src/progress/format.ts";
+import { fitToWidth, padToWidth, textWidth } from "../src/progress/text_width.ts";
 
 const HEX = [
   "6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa",
@@ -35,13 +35,21 @@ function chunk(layer: number, completed: number, total?: number): OllamaPullEven
 
 const status = (text: string): OllamaPullEvent => ({ type: "status", status: text });
 
+/** The registry's manifest for the first `n` layers. */
+function manifest(n = HEX.length): OllamaPullEvent {
+  return {
+    type: "manifest",
+    layers: HEX.slice(0, n).map((hex, i) => ({ digest: `sha256:${hex}`, size: SIZES[i] })),
+  };
+}
+
 function assertSane(progress: PullProgress, now: number): void {
   const s = progress.snapshot(now);
-  for (const value of [s.percent, s.completed, s.total, s.bytesPerSecond]) {
+  for (const value of [s.completed, s.total, s.bytesPerSecond, s.downloaded, s.onDisk]) {
     assert.ok(Number.isFinite(value), `finite: ${value}`);
     assert.ok(value >= 0, `non-negative: ${value}`);
   }
-  assert.ok(s.percent <= 100, `percent ${s.percent} <= 100`);
+  if (s.percent !== undefined) assert.ok(s.percent >= 0 && s.percent <= 100, `${s.percent}`);
   assert.ok(s.completed <= s.total || s.total === 0, `${s.completed} <= ${s.total}`);
   if (s.etaSeconds !== undefined) assert.ok(Number.isFinite(s.etaSeconds) && s.etaSeconds >= 0);
 }
@@ -56,30 +64,42 @@ describe("PullProgress: totals over layers", () => {
       expected += size;
       assert.equal(progress.snapshot(100 + i).total, expected, `after layer ${i + 1}`);
     });
-    const s = progress.snapshot(200);
+    let s = progress.snapshot(200);
     assert.equal(s.total, 4661224676);
-    assert.equal(s.totalIsLowerBound, false);
-    assert.equal(s.layers.length, 5);
-    assert.deepEqual(s.layers.map((l) => l.shortDigest), HEX.map((h) => h.slice(0, 12)));
+    assert.equal(s.totalIsLowerBound, true, "more layers may come");
+    assert.equal(s.percent, undefined);
+    assert.equal(s.layerCount, 5);
+    assert.deepEqual(progress.layers().map((l) => l.shortDigest), HEX.map((h) => h.slice(0, 12)));
+    assert.deepEqual(progress.layers(2).map((l) => l.position), [4, 5]);
+    progress.update(status("verifying sha256 digest"), 300);
+    s = progress.snapshot(300);
+    assert.equal(s.totalIsLowerBound, false, "the server moved past the layers");
+    assert.equal(s.layersTotal, 5);
+    assert.equal(s.percent, 100);
   });
 
   it("sums completed bytes over layers and computes an exact percentage", () => {
     const progress = new PullProgress();
+    progress.update(manifest(2), 0);
     progress.update(chunk(0, 2_000_000_000, SIZES[0]), 0);
     progress.update(chunk(1, 12403, 12403), 1);
     const s = progress.snapshot(1);
     assert.equal(s.completed, 2_000_012_403);
     assert.equal(s.total, SIZES[0] + 12403);
-    assert.ok(Math.abs(s.percent - (2_000_012_403 / (SIZES[0] + 12403)) * 100) < 1e-9);
+    assert.ok(Math.abs(s.percent! - (2_000_012_403 / (SIZES[0] + 12403)) * 100) < 1e-9);
+    assert.equal(s.onDisk, 2_000_012_403, "first sightings are what was on disk");
+    assert.equal(s.downloaded, 0);
   });
 
   it("a layer already on disk (one line, completed == total) is done and not transfer", () => {
     const progress = new PullProgress();
     progress.update(chunk(1, 12403, 12403), 0);
     const s = progress.snapshot(0);
-    assert.equal(s.layers[0].done, true);
-    assert.equal(s.layers[0].percent, 100);
+    const [layer] = progress.layers();
+    assert.equal(layer.done, true);
+    assert.equal(layer.percent, 100);
     assert.equal(s.transferred, 0);
+    assert.equal(s.layersDone, 1);
   });
 
   it("an omitted total makes the layer unknown-size: a flagged lower bound, no ETA", () => {
@@ -89,20 +109,20 @@ describe("PullProgress: totals over layers", () => {
     let s = progress.snapshot(10);
     assert.equal(s.totalIsLowerBound, true);
     assert.equal(s.total, SIZES[0] + 5000, "the unknown layer counts for what was seen of it");
-    assert.equal(s.layers[1].total, undefined);
-    assert.equal(s.layers[1].percent, undefined);
+    assert.equal(progress.layers()[1].total, undefined);
+    assert.equal(progress.layers()[1].percent, undefined);
     assert.equal(s.etaSeconds, undefined);
     assertSane(progress, 10);
     progress.update(chunk(1, 6000, 12403), 20);
     s = progress.snapshot(20);
-    assert.equal(s.totalIsLowerBound, false);
+    assert.equal(s.totalIsLowerBound, true, "still no manifest");
     assert.equal(s.total, SIZES[0] + 12403);
   });
 
-  it("nothing known yet: percent 0, lower bound, no NaN", () => {
+  it("nothing known yet: no percent, lower bound, no NaN", () => {
     const progress = new PullProgress();
     const s = progress.snapshot(0);
-    assert.equal(s.percent, 0);
+    assert.equal(s.percent, undefined);
     assert.equal(s.total, 0);
     assert.equal(s.totalIsLowerBound, true);
     assert.equal(s.bytesPerSecond, 0);
@@ -124,7 +144,7 @@ describe("PullProgress: totals over layers", () => {
       progress.update(event, i * 1000);
       assertSane(progress, i * 1000);
     });
-    assert.equal(progress.snapshot(9000).layers[0].completed, 100, "capped at the layer's size");
+    assert.equal(progress.layers()[0].completed, 100, "capped at the layer's size");
   });
 });
 
@@ -147,6 +167,10 @@ describe("PullProgress: completed going backwards, retries, endings", () => {
 
   it("a retry keeps the progress; a resumed pull does not show 0%", () => {
     const progress = new PullProgress();
+    progress.update({
+      type: "manifest",
+      layers: [{ digest: `sha256:${HEX[0]}`, size: 1000 }],
+    }, 0);
     progress.update(status("pulling manifest"), 0);
     progress.update(chunk(0, 0, 1000), 10);
     progress.update(chunk(0, 700, 1000), 20);
@@ -163,6 +187,7 @@ describe("PullProgress: completed going backwards, retries, endings", () => {
     assert.equal(s.phase, "retrying");
     assert.deepEqual(s.retry, { attempt: 2, maxAttempts: 4, delayMs: 1200, reason: "stalled" });
     assert.equal(s.completed, 700);
+    assert.equal(s.percent, 70);
     assert.equal(s.percent, before.percent);
     assert.ok(s.statusChanges > changes, "a retry is a status change");
     // The new attempt announces its statuses again, and resumes from a lower point.
@@ -179,12 +204,13 @@ describe("PullProgress: completed going backwards, retries, endings", () => {
     const progress = new PullProgress();
     progress.update(chunk(0, 0, 1000), 0);
     progress.update(chunk(0, 990, 1000), 60);
-    assert.equal(progress.snapshot(60).layers[0].done, false);
+    assert.equal(progress.layers()[0].done, false);
     progress.update(status("verifying sha256 digest"), 120);
     const s = progress.snapshot(120);
     assert.equal(s.phase, "finishing");
-    assert.equal(s.layers[0].done, true);
+    assert.equal(progress.layers()[0].done, true);
     assert.equal(s.percent, 100);
+    assert.equal(s.downloaded, 1000, "the bytes of the missing last tick were downloaded too");
   });
 
   it("success: finished, 100%, elapsed time frozen at the end", () => {
@@ -224,8 +250,8 @@ describe("PullProgress: completed going backwards, retries, endings", () => {
     const s = progress.snapshot(2);
     assert.equal(s.statusChanges, 2);
     assert.equal(s.status, "pulling abc");
-    assert.equal(s.layers[0].digest, "sha256:abc");
-    assert.equal(s.layers[0].shortDigest, "abc");
+    assert.equal(progress.layers()[0].digest, "sha256:abc");
+    assert.equal(progress.layers()[0].shortDigest, "abc");
   });
 });
 
@@ -240,8 +266,9 @@ describe("PullProgress: rate over a sliding window, ETA", () => {
     return done - 10e6;
   }
 
-  it("a steady stream gives its rate, and the ETA follows", () => {
+  it("a steady stream gives its rate, and the ETA follows (with a manifest)", () => {
     const progress = new PullProgress();
+    progress.update({ type: "manifest", layers: [{ digest: `sha256:${HEX[0]}`, size: 10e9 }] }, 0);
     const done = steady(progress, 0, 20_000, 0);
     const s = progress.snapshot(20_000);
     assert.ok(Math.abs(s.bytesPerSecond - 100e6) < 1e6, `rate ${s.bytesPerSecond}`);
@@ -329,8 +356,8 @@ describe("format", () => {
     assert.equal(formatByteProgress(586_000_000, 1_700_000_000), "586 MB/1.7 GB");
     assert.equal(formatByteProgress(5, undefined), "5 B");
     assert.equal(formatByteProgress(5, 0), "5 B");
-    assert.equal(formatByteProgress(5, 10, { totalIsLowerBound: true }), "5 B/≥10 B");
-    assert.equal(formatByteProgress(10, 10, { totalIsLowerBound: true }), "10 B");
+    assert.equal(formatByteProgress(5, 10, { totalIsLowerBound: true }), "5 B/10 B+");
+    assert.equal(formatByteProgress(10, 10, { totalIsLowerBound: true }), "10 B/10 B+");
     assert.equal(formatRate(45_200_000), "45 MB/s");
     assert.equal(formatRate(Number.POSITIVE_INFINITY), "0 B/s");
   });
@@ -353,6 +380,16 @@ describe("format", () => {
     assert.equal(formatDuration(1200, { fractional: true }), "1.2s");
     assert.equal(formatDuration(2000, { fractional: true }), "2s");
     assert.equal(formatDuration(12_000, { fractional: true }), "12s");
+    // An ETA rounds up and never reads 0s while something is left.
+    assert.deepEqual([0, 0.2, 0.99, 1, 1.01, 59.5, 79.1].map(formatEta), [
+      "1s",
+      "1s",
+      "1s",
+      "1s",
+      "2s",
+      "1m0s",
+      "1m20s",
+    ]);
   });
 
   it("percentages round down and clamp", () => {
@@ -375,6 +412,8 @@ describe("format", () => {
     assert.equal(renderBar(0.55, 10), "█████▌    ");
     assert.equal(renderBar(1, 4), "████");
     assert.equal(renderBar(0.5, 10, { ascii: true }), "=====     ");
+    assert.equal(renderBar(0.55, 10, { track: "░" }), "█████▌░░░░");
+    assert.equal(renderBar(0.01, 10, { track: "░" }), "░░░░░░░░░░");
   });
 
   it("fitting to a width never exceeds it and marks the cut", () => {
@@ -395,5 +434,22 @@ describe("format", () => {
     }
     assert.equal(fitToWidth("pulling 6a0746a1ec1a", 10), "pulling 6…");
     assert.equal(textWidth("⠋ █▌"), 4);
+  });
+
+  it("widths are terminal columns: wide characters take two, combining marks none", () => {
+    assert.equal(textWidth("模型"), 4);
+    assert.equal(textWidth("e\u0301"), 1);
+    assert.equal(textWidth("👍🏽"), 2);
+    assert.equal(textWidth("✔ ✘ Σ … ░▒"), 10);
+    for (const text of ["模型模型模型", "a模b型c", "👍👍👍", "e\u0301e\u0301e\u0301"]) {
+      for (let width = 0; width <= 12; width++) {
+        const fitted = fitToWidth(text, width);
+        assert.ok(textWidth(fitted) <= width, `${JSON.stringify(text)}@${width}: ${fitted}`);
+        if (textWidth(text) <= width) assert.equal(fitted, text);
+      }
+    }
+    assert.equal(fitToWidth("模型模型", 5), "模型…");
+    assert.equal(padToWidth("模", 4), "模  ");
+    assert.equal(padToWidth("5%", 4, true), "  5%");
   });
 });

@@ -8,7 +8,8 @@ import { CliPullProgressReporter } from "../src/progress/cli_reporter.ts";
 import { TuiPullProgressReporter } from "../src/progress/tui_reporter.ts";
 import { JsonPullProgressReporter } from "../src/progress/json_reporter.ts";
 import { SilentPullProgressReporter } from "../src/progress/silent_reporter.ts";
-import { memorySink, type ProgressScheduler } from "../src/progress/sink.ts";
+import { memorySink } from "../src/progress/sink.ts";
+import { count, CSI, fakeTime, type Step, visibleLines } from "./_progress.ts";
 
 const MODEL = "llama3:latest";
 const LAYERS: [string, number][] = [
@@ -20,26 +21,12 @@ const LAYERS: [string, number][] = [
 ];
 
 const ESCAPE = /\x1b/;
-const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-/** A clock the test moves, and a scheduler whose callbacks the test runs. */
-function fakeTime() {
-  const clock = { now: 0 };
-  const due = new Set<() => void>();
-  const schedule: ProgressScheduler = (callback) => {
-    due.add(callback);
-    return () => due.delete(callback);
-  };
-  const runDue = () => {
-    const callbacks = [...due];
-    due.clear();
-    for (const callback of callbacks) callback();
-  };
-  return { clock, now: () => clock.now, schedule, due, runDue };
-}
-
-type Step = [number, OllamaPullEvent];
+const LLAMA3_MANIFEST: OllamaPullEvent = {
+  type: "manifest",
+  layers: LAYERS.map(([hex, size]) => ({ digest: `sha256:${hex}`, size })),
+};
 
 function layerEvent(index: number, completed: number, total?: number): OllamaPullEvent {
   const [hex, size] = LAYERS[index];
@@ -52,9 +39,13 @@ function layerEvent(index: number, completed: number, total?: number): OllamaPul
   };
 }
 
-/** An ollama-like pull: manifest, five layers at 100 MB/s in 60 ms ticks, verify, write, success. */
-function llama3Pull(stopAtFraction = 1): Step[] {
-  const steps: Step[] = [[0, { type: "status", status: "pulling manifest" }]];
+/**
+ * An ollama-like pull: the registry's manifest (unless `manifest` is false), `pulling manifest`,
+ * five layers at 100 MB/s in 60 ms ticks, verify, write, success.
+ */
+function llama3Pull(stopAtFraction = 1, manifest = true): Step[] {
+  const steps: Step[] = manifest ? [[0, LLAMA3_MANIFEST]] : [];
+  steps.push([0, { type: "status", status: "pulling manifest" }]);
   let t = 0;
   for (let i = 0; i < LAYERS.length; i++) {
     const size = LAYERS[i][1];
@@ -84,17 +75,8 @@ function play(
   }
 }
 
-/** Every visible line of the output (escapes removed, split at line breaks and returns). */
-function visibleLines(text: string): string[] {
-  return text.replace(CSI, "").split(/[\r\n]/);
-}
-
 function width(line: string): number {
   return [...line].length;
-}
-
-function count(text: string, part: string): number {
-  return text.split(part).length - 1;
 }
 
 describe("CliPullProgressReporter, interactive", () => {
@@ -126,7 +108,7 @@ describe("CliPullProgressReporter, interactive", () => {
     assert.ok(text.indexOf("\x1b[?25l") < text.indexOf("\x1b[?25h"));
     assert.ok(text.endsWith("\n"), "the final line is ended");
     const last = sink.writes.at(-1) ?? "";
-    assert.match(last, /✔ pulled llama3:latest \(1\.6 GB in 3s\)\n$/);
+    assert.match(last, /✔ pulled llama3:latest \(1\.6 GB in 3s\)\x1b\[J\n$/);
     assert.doesNotMatch(text, /\x1b\[[0-9;]*m/, "no colour when color is off");
     for (const line of visibleLines(text)) assert.ok(width(line) <= 100, line);
   });
@@ -140,14 +122,14 @@ describe("CliPullProgressReporter, interactive", () => {
     assert.ok(frame.startsWith("\r\x1b[2K"), JSON.stringify(frame));
     assert.match(
       frame,
-      /^\r\x1b\[2K. llama3:latest pulling 6a0746a1ec1a ▕[█▏▎▍▌▋▊▉ ]+▏ {2}3[45]% 1\.6 GB\/4\.7 GB 100 MB\/s 3\ds$/,
+      /^\r\x1b\[2K. llama3:latest [█▏▎▍▌▋▊▉░]{30} {2}3[45]% 1\.6 GB\/4\.7 GB {2}100 MB\/s {4}3\ds layer 1 of 5\x1b\[J\r$/,
     );
     assert.ok(!frame.includes("\n"), "a live line is not ended");
     reporter.finish(MODEL, "aborted");
     const final = sink.writes.at(-1) ?? "";
-    assert.match(
+    assert.equal(
       final,
-      /^\x1b\[\?25h\r\x1b\[2K✘ llama3:latest interrupted ▕.*▏ {2}35% 1\.6 GB\/4\.7 GB\n$/,
+      "\x1b[?25h\r\x1b[2K✘ llama3:latest interrupted at 35% (1.6 GB/4.7 GB)\x1b[J\n",
     );
   });
 
@@ -177,7 +159,7 @@ describe("CliPullProgressReporter, interactive", () => {
     time.clock.now = 1100;
     time.runDue();
     assert.equal(sink.writes.length, writes + 1);
-    assert.match(sink.writes.at(-1) ?? "", /verifying sha256 digest/);
+    assert.match(sink.writes.at(-1) ?? "", /100% 12 KB\/12 KB +verifying sha256 digest/);
     time.clock.now = 1120;
     reporter.onEvent({ type: "status", status: "writing manifest" }, MODEL);
     reporter.finish(MODEL, "error");
@@ -201,11 +183,17 @@ describe("CliPullProgressReporter, interactive", () => {
       delayMs: 1200,
       reason: "stalled",
     }, MODEL);
-    assert.match(sink.writes.at(-1) ?? "", /retrying \(2\/4\) in 1\.2s: stalled ▕.*▏ {2}10%/);
+    assert.match(
+      sink.writes.at(-1) ?? "",
+      /[█░]+ {2}10% 468 MB\/4\.7 GB +retrying \(2\/4\) in 1\.2s: stalled/,
+    );
     time.clock.now += 1200;
     reporter.onEvent({ type: "error", message: "unauthorized: access denied" }, MODEL);
     reporter.finish(MODEL, "error");
-    assert.match(sink.writes.at(-1) ?? "", /✘ llama3:latest failed: unauthorized: access denied ▕/);
+    assert.match(
+      sink.writes.at(-1) ?? "",
+      /✘ llama3:latest failed: unauthorized: access denied at 10% \(468 MB\/4\.7 GB\)/,
+    );
   });
 
   it("never wider than the terminal, at any width", () => {
@@ -252,27 +240,27 @@ describe("CliPullProgressReporter, interactive", () => {
     reporter.onEvent({ type: "status", status: "pulling manifest" }, "b:latest");
     assert.match(
       sink.writes.at(-1) ?? "",
-      /^\r\x1b\[2K. a:latest pulling manifest\n\x1b\[2K. b:latest/,
+      /^\r\x1b\[2K. a:latest pulling manifest\n\x1b\[2K. b:latest pulling manifest\n\x1b\[2KΣ 2 pulls .*0 done\x1b\[J\r$/,
     );
     reporter.onEvent({ type: "status", status: "writing manifest" }, "b:latest");
-    assert.ok((sink.writes.at(-1) ?? "").startsWith("\x1b[1A\r"), "moves up over the block");
+    assert.ok((sink.writes.at(-1) ?? "").startsWith("\x1b[2A\r"), "moves up over the block");
     reporter.finish("a:latest", "success");
     assert.match(
       sink.writes.at(-1) ?? "",
-      /✔ pulled a:latest \(in 0s\)\n\x1b\[2K. b:latest writing/,
+      /^\x1b\[2A\r\x1b\[2K✔ pulled a:latest \(in 0s\)\n\x1b\[2K. b:latest writing manifest\x1b\[J\r$/,
     );
     reporter.finish("b:latest", "success");
     const text = sink.text();
     assert.equal(count(text, "\x1b[?25l"), 1);
     assert.equal(count(text, "\x1b[?25h"), 1);
-    assert.ok(text.endsWith("b:latest (in 0s)\n"));
+    assert.ok(text.endsWith("b:latest (in 0s)\x1b[J\n"));
   });
 
   it("finish with no event at all still ends cleanly", () => {
     const sink = memorySink({ isTerminal: true });
     const reporter = new CliPullProgressReporter({ sink, now: () => 0 });
     reporter.finish(MODEL, "error");
-    assert.equal(sink.text(), "\x1b[?25h\r\x1b[2K✘ llama3:latest failed\n");
+    assert.equal(sink.text(), "\x1b[?25h\r\x1b[2K✘ llama3:latest failed\x1b[J\n");
   });
 });
 
@@ -297,8 +285,13 @@ describe("CliPullProgressReporter, plain (not a terminal)", () => {
     const { lines } = plainRun(steps, "success");
     const statuses = lines.filter((line) => !/\d+% \(/.test(line)).slice(0, -1);
     assert.deepEqual(statuses, [
+      "llama3:latest: manifest: 5 layers, 4.7 GB",
       "llama3:latest: pulling manifest",
-      ...LAYERS.map(([hex]) => `llama3:latest: pulling ${hex.slice(0, 12)}`),
+      "llama3:latest: pulling 6a0746a1ec1a (layer 1 of 5, 4.7 GB)",
+      "llama3:latest: pulling 4fa551d4f938 (layer 2 of 5, 12 KB)",
+      "llama3:latest: pulling 8ab4849b038c (layer 3 of 5, 254 B)",
+      "llama3:latest: pulling 577073ffcc6c (layer 4 of 5, 110 B)",
+      "llama3:latest: pulling 3f8eb4da87fa (layer 5 of 5, 485 B)",
       "llama3:latest: verifying sha256 digest",
       "llama3:latest: writing manifest",
       "llama3:latest: removing unused layers",
@@ -307,7 +300,10 @@ describe("CliPullProgressReporter, plain (not a terminal)", () => {
     const seconds = steps.at(-1)![0] / 1000;
     assert.ok(progress.length >= 9, `${progress.length} progress lines`);
     assert.ok(progress.length <= 10 + Math.ceil(seconds / 5), `${progress.length} progress lines`);
-    assert.match(progress[0], /^llama3:latest: 10% \(468 MB\/4\.7 GB, 100 MB\/s, 4\ds left\)$/);
+    assert.match(
+      progress[0],
+      /^llama3:latest: 10% \(468 MB\/4\.7 GB, layer 1 of 5, 100 MB\/s, 4\ds left\)$/,
+    );
     assert.equal(lines.at(-1), "llama3:latest: pulled (4.7 GB in 52s)");
   });
 
@@ -316,6 +312,7 @@ describe("CliPullProgressReporter, plain (not a terminal)", () => {
     const sink = memorySink();
     const reporter = new CliPullProgressReporter({ sink, now: time.now, plainIntervalMs: 5000 });
     time.clock.now = 0;
+    reporter.onEvent(LLAMA3_MANIFEST, MODEL);
     reporter.onEvent(layerEvent(0, 0), MODEL);
     for (let t = 1000; t <= 60_000; t += 1000) {
       time.clock.now = t;
@@ -323,7 +320,10 @@ describe("CliPullProgressReporter, plain (not a terminal)", () => {
     }
     const progress = sink.text().split("\n").filter((line) => /\d+% \(/.test(line));
     assert.equal(progress.length, 12);
-    assert.match(progress[0], /^llama3:latest: 0% \(5\.0 MB|^llama3:latest: 0% \(5 MB/);
+    assert.match(
+      progress[0],
+      /^llama3:latest: 0% \(5 MB\/4\.7 GB, layer 1 of 5, 1 MB\/s, 1h17m left\)$/,
+    );
   });
 
   it("a line for a retry and for an error; the retry keeps the progress", () => {
@@ -340,12 +340,11 @@ describe("CliPullProgressReporter, plain (not a terminal)", () => {
     steps.push([t + 1300, { type: "status", status: "pulling manifest" }]);
     steps.push([t + 1400, layerEvent(0, 100)]);
     const { lines } = plainRun(steps, "aborted");
-    const tail = lines.slice(-5);
+    const tail = lines.slice(-4);
     assert.deepEqual(tail, [
       "llama3:latest: error: max retries exceeded: unexpected EOF",
       "llama3:latest: retrying (2/4) in 1.2s: max retries exceeded",
       "llama3:latest: pulling manifest",
-      "llama3:latest: pulling 6a0746a1ec1a",
       "llama3:latest: pull interrupted at 50% (2.3 GB/4.7 GB)",
     ]);
   });
@@ -409,16 +408,22 @@ describe("TuiPullProgressReporter", () => {
     time.clock.now += 100;
     reporter.onEvent(layerEvent(4, 100), MODEL);
     const frame = sink.writes.at(-1) ?? "";
-    assert.ok(frame.startsWith("\x1b[?2026h") && frame.endsWith("\x1b[?2026l"), "synchronized");
-    const lines = frame.slice("\x1b[?2026h".length, -"\x1b[?2026l".length).split("\n");
+    assert.ok(frame.startsWith("\x1b[?2026h") && frame.endsWith("\x1b[?2026l\r"), "synchronized");
+    const lines = frame.slice("\x1b[?2026h".length, -"\x1b[?2026l\r".length).split("\n");
     assert.equal(lines.length, LAYERS.length + 1);
     assert.match(lines[0], /^\x1b\[[45]A\r\x1b\[2K/, "moves up over the block");
     const visible = lines.map((line) => line.replace(CSI, "").replace("\r", ""));
-    LAYERS.forEach(([hex], i) => assert.ok(visible[i].startsWith(`pulling ${hex.slice(0, 12)} ▕`)));
-    assert.match(visible[0], /▕█+▏ 100% 4\.7 GB\/4\.7 GB$/);
+    LAYERS.forEach(([hex], i) => assert.ok(visible[i].startsWith(` pulling ${hex.slice(0, 12)} `)));
+    assert.match(visible[0], / █{16} 100% 4\.7 GB\/4\.7 GB$/);
     assert.match(visible[4], / {2}20% 100 B\/485 B$/);
-    assert.match(visible[5], /^. llama3:latest pulling 3f8eb4d.* ▕.*▏ {2}99% 4\.7 GB\/4\.7 GB/);
-    for (const line of visible) assert.ok(width(line) <= 72, line);
+    assert.match(visible[5], /^. llama3:latest {7}[█▏▎▍▌▋▊▉]{16} {2}99% 4\.7 GB\/4\.7 GB/);
+    // The bars of the layer rows and of the model row start and end in the same columns.
+    const bars = visible.map((line) => /[█▏▎▍▌▋▊▉░]+/.exec(line)!);
+    for (const bar of bars) {
+      assert.equal(bar.index, bars[0].index);
+      assert.equal(bar[0].length, bars[0][0].length);
+    }
+    for (const line of visible) assert.ok(width(line) <= 71, line);
 
     time.clock.now += 7000;
     reporter.onEvent({ type: "success" }, MODEL);
@@ -432,6 +437,7 @@ describe("TuiPullProgressReporter", () => {
     assert.equal(count(text, "\x1b[?25l"), 1);
     assert.equal(count(text, "\x1b[?25h"), 1);
     assert.ok(text.endsWith("\x1b[?2026l\n"), "the final frame is ended with a newline");
+    assert.ok(sink.writes.slice(0, -1).every((w) => w.endsWith("\x1b[?2026l\r")), "cursor parked");
     const final = visibleLines(sink.writes.at(-1) ?? "").filter(Boolean);
     assert.equal(final.length, LAYERS.length + 1, "the final frame stays on screen");
     assert.match(final.at(-1) ?? "", /^✔ pulled llama3:latest \(4\.7 GB in \d+s\)$/);
@@ -453,7 +459,7 @@ describe("TuiPullProgressReporter", () => {
     reporter.finish(MODEL, "success");
     const final = visibleLines(sink.writes.at(-1) ?? "").filter(Boolean);
     assert.equal(final.length, 5);
-    assert.equal(final[0], "… 7 more layers");
+    assert.equal(final[0], " … 7 earlier layers");
   });
 
   it("off a terminal it writes exactly what the CLI reporter writes", () => {
@@ -500,11 +506,31 @@ describe("JsonPullProgressReporter", () => {
 
   it("every line parses; statuses, progress, success in order", () => {
     const lines = jsonRun(undefined, llama3Pull());
-    assert.deepEqual(lines[0], { type: "pull_status", model: MODEL, status: "pulling manifest" });
+    assert.deepEqual(lines[0], {
+      type: "pull_manifest",
+      model: MODEL,
+      layers: 5,
+      total: 4661224676,
+    });
+    assert.deepEqual(lines[1], { type: "pull_status", model: MODEL, status: "pulling manifest" });
     const types = new Set(lines.map((line) => line.type));
-    assert.deepEqual([...types], ["pull_status", "pull_progress", "pull_success"]);
-    assert.deepEqual(lines.at(-1), { type: "pull_success", model: MODEL });
+    assert.deepEqual([...types], [
+      "pull_manifest",
+      "pull_status",
+      "pull_progress",
+      "pull_success",
+      "pull_finished",
+    ]);
+    assert.deepEqual(lines.slice(-2), [{ type: "pull_success", model: MODEL }, {
+      type: "pull_finished",
+      model: MODEL,
+      outcome: "success",
+      downloaded: 4661224676,
+      on_disk: 0,
+      elapsed_ms: 52420,
+    }]);
     const progress = lines.filter((line) => line.type === "pull_progress");
+    let previous = 0;
     for (const line of progress) {
       assert.deepEqual(Object.keys(line), [
         "type",
@@ -515,8 +541,16 @@ describe("JsonPullProgressReporter", () => {
         "percent",
         "bytes_per_second",
         "eta_seconds",
+        "layers_seen",
+        "layers_done",
+        "layers_total",
       ]);
-      assert.ok((line.percent as number) >= 0 && (line.percent as number) <= 100);
+      const percent = line.percent as number;
+      assert.ok(percent >= previous && percent <= 100, `${previous} then ${percent}`);
+      previous = percent;
+      assert.equal(line.total, 4661224676, "the manifest's exact total from the first line");
+      assert.equal(line.total_is_lower_bound, false);
+      assert.equal(line.layers_total, 5);
     }
     assert.equal(progress.at(-1)?.completed, 4661224676, "the held-back last line is flushed");
     assert.equal(progress.at(-1)?.total, 4661224676);
@@ -558,20 +592,29 @@ describe("JsonPullProgressReporter", () => {
     const time = fakeTime();
     const sink = memorySink();
     const reporter = new JsonPullProgressReporter({ sink, now: time.now, maxPerSecond: 4 });
+    reporter.onEvent(LLAMA3_MANIFEST, MODEL);
     for (let i = 0; i < 16_000 * 3; i++) {
       time.clock.now = i / 16;
       reporter.onEvent(layerEvent(0, (i + 1) * 32768), MODEL);
     }
     assert.equal(sink.writes.filter((w) => w.includes('"pull_progress"')).length, 12);
     reporter.finish(MODEL, "aborted");
-    const last = JSON.parse(sink.writes.at(-1) ?? "{}");
+    assert.deepEqual(JSON.parse(sink.writes.at(-1) ?? "{}"), {
+      type: "pull_finished",
+      model: MODEL,
+      outcome: "aborted",
+      downloaded: 16_000 * 3 * 32768 - 32768,
+      on_disk: 32768,
+      elapsed_ms: 3000,
+    });
+    const last = JSON.parse(sink.writes.at(-2) ?? "{}");
     assert.equal(last.type, "pull_progress");
     assert.equal(last.completed, 16_000 * 3 * 32768, "finish flushes the last numbers");
     assert.ok(last.bytes_per_second > 500e6 && last.bytes_per_second < 550e6);
-    assert.equal(typeof last.eta_seconds, "number");
+    assert.equal(last.eta_seconds, null, "an interrupted pull has no time left");
   });
 
-  it("retry and error lines, sanitized; nothing to flush means nothing written", () => {
+  it("retry and error lines, sanitized; a success with no layer ends at 100%", () => {
     const lines = jsonRun(4, [
       [0, { type: "status", status: "pulling manifest" }],
       [10, { type: "error", message: "pull model manifest: file does not exist\u001b[0m" }],
@@ -587,6 +630,27 @@ describe("JsonPullProgressReporter", () => {
         max_attempts: 3,
         delay_ms: 500,
         reason: "reset",
+      },
+      {
+        type: "pull_progress",
+        model: MODEL,
+        completed: 0,
+        total: 0,
+        total_is_lower_bound: false,
+        percent: 100,
+        bytes_per_second: 0,
+        eta_seconds: null,
+        layers_seen: 0,
+        layers_done: 0,
+        layers_total: 0,
+      },
+      {
+        type: "pull_finished",
+        model: MODEL,
+        outcome: "success",
+        downloaded: 0,
+        on_disk: 0,
+        elapsed_ms: 20,
       },
     ]);
   });
@@ -606,9 +670,12 @@ describe("JsonPullProgressReporter", () => {
       completed: 500,
       total: 4661211924,
       total_is_lower_bound: true,
-      percent: 0,
+      percent: null,
       bytes_per_second: 0,
       eta_seconds: null,
+      layers_seen: 2,
+      layers_done: 0,
+      layers_total: null,
     });
   });
 });

@@ -1,60 +1,27 @@
 /**
- * The command line's progress display: one line per model being pulled.
+ * The command line's progress display: one row per model being pulled.
  *
- * On a terminal the line is live — spinner, model, status, aggregate bar over all layers,
- * percent, `586 MB/1.7 GB`, rate and ETA — redrawn in place at most every 100 ms, and finished
- * with `✔ pulled llama3:latest (4.7 GB in 1m32s)` or a `✘` marker. Elsewhere it writes plain
- * log lines with no escape sequences.
+ * On a terminal the row is live — spinner, model, bar, percent, `586 MB/1.7 GB`, rate, ETA and
+ * the layer it is at — redrawn in place at most 10 times a second, with a total row under
+ * several pulls; a finished pull leaves one summary row, e.g. `✔ pulled llama3:latest (4.7 GB
+ * in 1m32s)` or a `✘` marker. Elsewhere it writes plain log lines with no escape sequences.
  *
  * @module
  */
 
 import type { OllamaPullEvent, OllamaPullProgressReporter } from "../events.ts";
-import { finalLine, liveLine } from "./line.ts";
 import type { LiveFrames } from "./live_renderer.ts";
+import type { CliPullProgressReporterOptions } from "./options.ts";
 import type { PullOutcome } from "./progress_state.ts";
 import { createRenderer } from "./renderer.ts";
-import type { ProgressScheduler, ProgressSink } from "./sink.ts";
+import { finalRow, modelRow } from "./rows.ts";
 
-/**
- * Options of {@link CliPullProgressReporter} (and of the TUI reporter).
- *
- * @example
- * ```ts
- * import { type CliPullProgressReporterOptions, memorySink } from "@vtcode/ollama";
- *
- * const options: CliPullProgressReporterOptions = {
- *   sink: memorySink({ isTerminal: true, columns: 100 }),
- *   color: true,
- *   redrawIntervalMs: 50,
- * };
- * ```
- */
-export interface CliPullProgressReporterOptions {
-  /** Where to write (stderr in the command line). */
-  sink: ProgressSink;
-  /** Live redraws in place (`true`) or plain lines (`false`). Default: `sink.isTerminal`. */
-  interactive?: boolean;
-  /** SGR colours on a live display (never in plain lines). Default `false`; pass `false` when `NO_COLOR` is set. */
-  color?: boolean;
-  /** The clock, in milliseconds. Default `Date.now`. */
-  now?: () => number;
-  /** The shortest time between two live redraws, in milliseconds. Default 100. */
-  redrawIntervalMs?: number;
-  /** Plain mode: the longest time between two progress lines while bytes arrive. Default 5000. */
-  plainIntervalMs?: number;
-  /**
-   * Runs the one trailing redraw that shows a change which arrived between two redraw slots
-   * when no further event follows (e.g. a long `verifying sha256 digest`). Default: the
-   * runtime's `setTimeout`; `null` for none (the next event or `finish` shows it).
-   */
-  schedule?: ProgressScheduler | null;
-}
+export type { CliPullProgressReporterOptions } from "./options.ts";
 
-/** The CLI's live frame: one line per model. */
+/** The CLI's live frame: one row per model. */
 const CLI_FRAMES: LiveFrames = {
-  live: (label, snapshot, layout) => [liveLine(label, snapshot, layout)],
-  final: (label, snapshot, outcome, layout) => [finalLine(label, snapshot, outcome, layout)],
+  live: (pull, layout) => [modelRow(pull.label, pull.snapshot, layout)],
+  final: (pull, outcome, layout) => [finalRow(pull.label, pull.snapshot, outcome, layout)],
 };
 
 /**
@@ -83,7 +50,7 @@ export class CliPullProgressReporter implements OllamaPullProgressReporter {
    * Creates the reporter; the mode is fixed here (live when `interactive`, default: when the
    * sink is a terminal).
    *
-   * @param options Sink, mode, colour, clock, intervals.
+   * @param options Sink, mode, colour, clock, intervals, label.
    */
   constructor(options: CliPullProgressReporterOptions) {
     this.#renderer = createRenderer(options, CLI_FRAMES, false);

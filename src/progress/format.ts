@@ -1,9 +1,7 @@
 /**
  * Pure text formatting for progress displays: byte counts in decimal units as `ollama pull`
- * prints them, rates, durations, percentages, text bars, and fitting a line to a width.
- *
- * Widths are counted in code points, which is exact for the ASCII, block and symbol characters
- * these displays use (model names are ASCII by Ollama's rules).
+ * prints them, rates, durations and ETAs, percentages, and text bars. (Widths of text in
+ * terminal columns: `text_width.ts`.)
  *
  * @module
  */
@@ -57,13 +55,13 @@ export function formatBytes(bytes: number): string {
  * ```
  */
 export interface ByteProgressOptions {
-  /** The total is only a lower bound (some layer's size is not known yet): shown as `≥1.7 GB`. */
+  /** The total is only a lower bound (more layers may come): shown with a `+`, as `1.7 GB+`. */
   totalIsLowerBound?: boolean;
 }
 
 /**
- * Completed bytes over total bytes, e.g. `586 MB/1.7 GB`. Without a total (0 or `undefined`),
- * or when a lower-bound total equals what is completed, only the completed bytes are shown.
+ * Completed bytes over total bytes, e.g. `586 MB/1.7 GB`; a total that may still grow ends with
+ * `+` (`418 MB/700 MB+`). Without a total (0 or `undefined`) only the completed bytes are shown.
  *
  * @param completed Bytes done.
  * @param total Bytes in all, when known.
@@ -75,7 +73,7 @@ export interface ByteProgressOptions {
  * import { formatByteProgress } from "@vtcode/ollama";
  *
  * formatByteProgress(586_000_000, 1_700_000_000); // "586 MB/1.7 GB"
- * formatByteProgress(586_000_000, 1_700_000_000, { totalIsLowerBound: true }); // "586 MB/≥1.7 GB"
+ * formatByteProgress(418_000_000, 700_000_000, { totalIsLowerBound: true }); // "418 MB/700 MB+"
  * formatByteProgress(12_000, undefined); // "12 KB"
  * ```
  */
@@ -86,10 +84,7 @@ export function formatByteProgress(
 ): string {
   const done = formatBytes(completed);
   if (total === undefined || !(total > 0)) return done;
-  if (options.totalIsLowerBound) {
-    return total > completed ? `${done}/≥${formatBytes(total)}` : done;
-  }
-  return `${done}/${formatBytes(total)}`;
+  return `${done}/${formatBytes(total)}${options.totalIsLowerBound ? "+" : ""}`;
 }
 
 /**
@@ -156,6 +151,26 @@ export function formatDuration(ms: number, options: DurationOptions = {}): strin
 }
 
 /**
+ * Time left, for people: whole seconds rounded up, never below `1s` (a download still running
+ * never reads `0s left`), in the form of {@link formatDuration}.
+ *
+ * @param seconds Seconds left; non-finite or negative counts as 0 (still shown as `1s`).
+ * @returns E.g. `1s`, `25s`, `1m20s`.
+ *
+ * @example
+ * ```ts
+ * import { formatEta } from "@vtcode/ollama";
+ *
+ * formatEta(0.2); // "1s"
+ * formatEta(79.1); // "1m20s"
+ * ```
+ */
+export function formatEta(seconds: number): string {
+  const value = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 0;
+  return formatDuration(Math.max(1, value) * 1000);
+}
+
+/**
  * A percentage as whole percent, rounded down (so `100%` means done), clamped to 0..100.
  *
  * @param percent A number, NaN counts as 0.
@@ -187,13 +202,20 @@ export function formatPercent(percent: number): string {
 export interface BarOptions {
   /** `=` and spaces instead of Unicode blocks. Default `false`. */
   ascii?: boolean;
+  /**
+   * The character of the cells not filled yet (Unicode bars). Default a space; displays use a
+   * shade (`░`) so that the bar's extent shows without end caps that a partial block could be
+   * mistaken for.
+   */
+  track?: string;
 }
 
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 
 /**
  * The inside of a progress bar: exactly `width` characters, filled to `fraction`. Unicode bars
- * use full blocks and one partial (eighth) block; ASCII bars use `=` and spaces.
+ * use full blocks, one partial (eighth) block and the track character; ASCII bars use `=` and
+ * spaces.
  *
  * @param fraction How full, 0..1 (clamped; NaN is 0).
  * @param width Characters (floored; at least 0).
@@ -206,6 +228,7 @@ const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
  *
  * renderBar(0.5, 10); // "█████     "
  * renderBar(0.5, 10, { ascii: true }); // "=====     "
+ * renderBar(0.55, 10, { track: "░" }); // "█████▌░░░░"
  * ```
  */
 export function renderBar(fraction: number, width: number, options: BarOptions = {}): string {
@@ -218,48 +241,8 @@ export function renderBar(fraction: number, width: number, options: BarOptions =
   const eighths = Math.floor(filled * 8);
   const full = Math.floor(eighths / 8);
   const partial = full < cells ? EIGHTHS[eighths % 8] : "";
-  return "█".repeat(full) + partial + " ".repeat(cells - full - (partial ? 1 : 0));
-}
-
-/**
- * The width of text in columns, counted as code points.
- *
- * @param text The text (without escape sequences).
- * @returns Its width.
- *
- * @example
- * ```ts
- * import { textWidth } from "@vtcode/ollama";
- *
- * textWidth("█▌ 5%"); // 5
- * ```
- */
-export function textWidth(text: string): number {
-  let width = 0;
-  for (const _ of text) width++;
-  return width;
-}
-
-/**
- * Cuts text to at most `width` columns, ending it with `…` when something was cut.
- *
- * @param text The text (without escape sequences).
- * @param width The most columns (floored; at most 0 gives an empty string).
- * @returns The text, never wider than `width`.
- *
- * @example
- * ```ts
- * import { fitToWidth } from "@vtcode/ollama";
- *
- * fitToWidth("pulling 6a0746a1ec1a", 10); // "pulling 6…"
- * fitToWidth("short", 10); // "short"
- * ```
- */
-export function fitToWidth(text: string, width: number): string {
-  const columns = Number.isFinite(width) ? Math.floor(width) : 0;
-  if (columns <= 0) return "";
-  if (textWidth(text) <= columns) return text;
-  return [...text].slice(0, columns - 1).join("") + "…";
+  const track = options.track ?? " ";
+  return "█".repeat(full) + partial + track.repeat(cells - full - (partial ? 1 : 0));
 }
 
 function clamp(value: number, low: number, high: number): number {

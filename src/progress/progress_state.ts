@@ -4,16 +4,25 @@
  *
  * It is fed the events of one model's pull with the time they arrived, and answers with an
  * immutable {@link PullProgressSnapshot}. It never reads a clock: time is always passed in.
+ * Every update and every snapshot costs O(1) (amortized), however many layers the pull has:
+ * totals are kept as running sums, and a snapshot carries counts, not the layers (ask
+ * {@link PullProgress.layers} for those, bounded).
  *
  * What it tolerates, because real servers do it (`shared/ollama-protocol.md`):
- * - `total` omitted (zero) on a layer's lines: the layer counts as unknown-size, and the total
- *   becomes a lower bound (flagged);
- * - `completed` going backwards: each layer shows the highest value seen, so bars never shrink;
+ * - layers announced one at a time: until the registry's manifest is known (a `manifest`
+ *   event) or the server has moved past the layers (`verifying sha256 digest`, `success`), more
+ *   layers may come, so the total is a lower bound: flagged, and no percentage or ETA is given;
+ * - `total` omitted (zero) on a layer's lines: the layer counts as unknown-size (its manifest
+ *   size, when known, stands in);
+ * - `completed` going backwards: each layer counts the highest value seen, so bars never shrink;
  * - a layer already on disk announced by one line with `completed == total`, and a resumed
- *   layer whose first line is already high: neither counts as transferred bytes for the rate;
+ *   layer whose first line is already high: neither counts as downloaded;
  * - a layer's last line below its total: once the server moves on to verifying (or says
- *   `success`), every layer of known size is complete;
+ *   `success`), every layer is complete;
  * - a `retry` event: layers are kept, so a resumed pull does not fall back to 0%.
+ *
+ * The percentage, once given, never goes down within one pull (see
+ * {@link PullProgressSnapshot.percent}).
  *
  * All text in a snapshot (status, digests, error and retry reasons) has passed through
  * {@link sanitizeText}.
@@ -23,6 +32,10 @@
 
 import type { OllamaPullEvent } from "../events.ts";
 import { sanitizeText } from "../sanitize.ts";
+import { LayerTotals, type PullLayerSnapshot } from "./layer_totals.ts";
+
+export type { PullLayerSnapshot } from "./layer_totals.ts";
+import { TransferRate } from "./transfer_rate.ts";
 
 /**
  * Where a pull is:
@@ -62,31 +75,6 @@ export type PullPhase =
 export type PullOutcome = "success" | "error" | "aborted";
 
 /**
- * One layer (blob) of a pull, as a display sees it.
- *
- * @example
- * ```ts
- * import type { PullLayerSnapshot } from "@vtcode/ollama";
- *
- * const label = (layer: PullLayerSnapshot) => `${layer.shortDigest} ${layer.percent ?? "?"}%`;
- * ```
- */
-export interface PullLayerSnapshot {
-  /** The digest as the server sent it, sanitized, e.g. `sha256:6a07…`. */
-  readonly digest: string;
-  /** The first 12 characters after `sha256:`, as Ollama's status shows them. */
-  readonly shortDigest: string;
-  /** The layer's size, when known. */
-  readonly total: number | undefined;
-  /** Bytes done for display: the highest `completed` seen, at most `total`. */
-  readonly completed: number;
-  /** 0..100 when the size is known, else `undefined`. */
-  readonly percent: number | undefined;
-  /** Whether the layer is complete. */
-  readonly done: boolean;
-}
-
-/**
  * The retry the client announced last, as a display sees it.
  *
  * @example
@@ -108,7 +96,8 @@ export interface PullRetrySnapshot {
 }
 
 /**
- * An immutable picture of a pull at one moment: what renderers draw.
+ * An immutable picture of a pull at one moment: what renderers draw. Its size does not depend
+ * on the number of layers.
  *
  * @example
  * ```ts
@@ -126,27 +115,50 @@ export interface PullProgressSnapshot {
   /**
    * How many status texts were announced so far: it grows when a status not seen before in the
    * current attempt arrives (a phase, or a new layer's `pulling <digest>`), and after a retry.
-   * Renderers compare it with what they last printed to print one line per status change.
    */
   readonly statusChanges: number;
-  /** The layers seen so far, in the order they first appeared. */
-  readonly layers: readonly PullLayerSnapshot[];
+  /** How many `status` events (phases, not layers) not seen before in the attempt came so far. */
+  readonly phaseChanges: number;
   /** Bytes done over all layers (each at its highest seen). */
   readonly completed: number;
   /**
-   * Bytes in all layers seen so far: the sum of the known sizes, plus, for a layer whose size is
-   * unknown, the bytes seen of it. Exact only when `totalIsLowerBound` is false.
+   * Bytes in the model as far as known: the sizes of the layers seen (for a layer of unknown
+   * size, the bytes seen of it) plus those of the manifest's layers not seen yet. Exact only
+   * when `totalIsLowerBound` is false.
    */
   readonly total: number;
-  /** Whether some layer's size is unknown (or no layer was seen yet). */
+  /**
+   * Whether more bytes may come than `total` says: no manifest is known and the server has not
+   * moved past the layers (more layers may be announced), or a layer's size is unknown, or a
+   * layer appeared that the manifest did not list.
+   */
   readonly totalIsLowerBound: boolean;
-  /** 0..100; never NaN; 100 once the pull succeeded; 0 while nothing is known. */
-  readonly percent: number;
+  /**
+   * 0..100 while the total is exact, `undefined` while it is a lower bound (a percentage of a
+   * total that may still grow would fall back when the next layer is announced). Once given it
+   * never goes down within the pull; 100 once the pull succeeded.
+   */
+  readonly percent: number | undefined;
+  /** Layers seen so far. */
+  readonly layerCount: number;
+  /** Layers complete so far. */
+  readonly layersDone: number;
+  /** How many layers the model has, when known (manifest, or the server moved past them). */
+  readonly layersTotal: number | undefined;
+  /** The position (1-based) of the layer that moved last; 0 before any layer. */
+  readonly layerPosition: number;
+  /** Bytes that were already on disk when their layer was first seen (resumed or present). */
+  readonly onDisk: number;
+  /** Bytes this pull brought: `completed` minus `onDisk`. */
+  readonly downloaded: number;
   /** Bytes that arrived in this pull (not counting what was on disk before), for the rate. */
   readonly transferred: number;
   /** Transfer rate over the sliding window, bytes per second; 0 without enough samples. */
   readonly bytesPerSecond: number;
-  /** Seconds left at the current rate; `undefined` when the rate is 0 or the total is a lower bound. */
+  /**
+   * Seconds left at the current rate, while downloading with an exact total and bytes still to
+   * come; else `undefined`.
+   */
   readonly etaSeconds: number | undefined;
   /** The last retry announced in the current attempt, else `undefined`. */
   readonly retry: PullRetrySnapshot | undefined;
@@ -188,58 +200,45 @@ export interface PullProgressOptions {
  */
 export const DEFAULT_RATE_WINDOW_MS = 10_000;
 
-// Samples closer together than this are merged, bounding memory at any event rate.
-const SAMPLE_SPACING_MS = 100;
-// Below this much history the rate is not yet meaningful and reads as 0.
-const MIN_RATE_SPAN_MS = 500;
 // A server inventing a new status on every line must not grow memory without bound.
 const MAX_REMEMBERED_STATUSES = 512;
-
-interface LayerState {
-  digest: string;
-  shortDigest: string;
-  total: number | undefined;
-  highest: number;
-}
-
-interface Sample {
-  at: number;
-  transferred: number;
-}
 
 /**
  * The progress of one model's pull: feed it every event with the time it arrived, read a
  * {@link PullProgressSnapshot} whenever a display wants one.
  *
- * @example Aggregate totals over layers
+ * @example Exact totals from the manifest, before the server names a layer
  * ```ts
  * import { PullProgress } from "@vtcode/ollama";
  *
  * const progress = new PullProgress();
- * const digest = "sha256:6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa";
- * progress.update({ type: "status", status: "pulling manifest" }, 0);
+ * const weights = "sha256:6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa";
+ * const config = "sha256:3f8eb4da87fa7a3c9da615036b0dc418d31fef2a30b115ff33562588b32c691d";
+ * progress.update({ type: "manifest", layers: [{ digest: weights, size: 4661211424 }, { digest: config, size: 485 }] }, 0);
  * progress.update(
- *   { type: "chunk_progress", digest, total: 4661211424, completed: 1000, status: "pulling 6a0746a1ec1a" },
+ *   { type: "chunk_progress", digest: weights, total: 4661211424, completed: 1000, status: "pulling 6a0746a1ec1a" },
  *   60,
  * );
  * const snapshot = progress.snapshot(60);
- * snapshot.total; // 4661211424
- * snapshot.layers[0].shortDigest; // "6a0746a1ec1a"
+ * snapshot.total; // 4661211909
+ * snapshot.totalIsLowerBound; // false
+ * snapshot.layerPosition; // 1
+ * snapshot.layersTotal; // 2
  * ```
  */
 export class PullProgress {
-  readonly #windowMs: number;
-  readonly #layers = new Map<string, LayerState>();
+  readonly #layers = new LayerTotals();
+  readonly #rate: TransferRate;
   readonly #seenStatuses = new Set<string>();
-  #samples: Sample[] = [];
+  #percentFloor = 0;
   #phase: PullPhase = "starting";
   #status = "";
   /** The last raw status seen, and its sanitized form (sanitized once per change). */
   #rawStatus = "";
   #cleanStatus = "";
   #statusChanges = 0;
+  #phaseChanges = 0;
   #transferred = 0;
-  #settled = false;
   #attemptHasLayers = false;
   #retry: PullRetrySnapshot | undefined;
   #error: string | undefined;
@@ -255,25 +254,47 @@ export class PullProgress {
    */
   constructor(options: PullProgressOptions = {}) {
     const window = options.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS;
-    this.#windowMs = Number.isFinite(window) && window > 0 ? window : DEFAULT_RATE_WINDOW_MS;
+    this.#rate = new TransferRate(
+      Number.isFinite(window) && window > 0 ? window : DEFAULT_RATE_WINDOW_MS,
+    );
   }
 
-  /** The current phase (cheap; no snapshot needed). */
+  /** The current phase (cheap). */
   get phase(): PullPhase {
     return this.#phase;
   }
 
-  /** See {@link PullProgressSnapshot.statusChanges} (cheap; no snapshot needed). */
+  /** See {@link PullProgressSnapshot.statusChanges} (cheap). */
   get statusChanges(): number {
     return this.#statusChanges;
   }
 
-  /** See {@link PullProgressSnapshot.status} (cheap; no snapshot needed). */
+  /** See {@link PullProgressSnapshot.phaseChanges} (cheap). */
+  get phaseChanges(): number {
+    return this.#phaseChanges;
+  }
+
+  /** See {@link PullProgressSnapshot.status} (cheap). */
   get status(): string {
     return this.#status;
   }
 
-  /** See {@link PullProgressSnapshot.revision} (cheap; no snapshot needed). */
+  /** See {@link PullProgressSnapshot.layerCount} (cheap). */
+  get layerCount(): number {
+    return this.#layers.count;
+  }
+
+  /** See {@link PullProgressSnapshot.completed} (cheap). */
+  get completed(): number {
+    return this.#layers.completed;
+  }
+
+  /** See {@link PullProgressSnapshot.total} (cheap). */
+  get total(): number {
+    return this.#layers.total;
+  }
+
+  /** See {@link PullProgressSnapshot.revision} (cheap). */
   get revision(): number {
     return this.#revision;
   }
@@ -289,20 +310,24 @@ export class PullProgress {
     this.#startedAt ??= nowMs;
     switch (event.type) {
       case "status":
-        this.#announce(event.status);
+        if (this.#announce(event.status)) this.#phaseChanges++;
         this.#phase = this.#attemptHasLayers ? "finishing" : "starting";
-        if (this.#attemptHasLayers) this.#settled = true;
+        if (this.#attemptHasLayers) this.#layers.settle();
         break;
       case "chunk_progress":
         this.#announce(event.status);
-        this.#chunk(event.digest, event.total, event.completed, nowMs);
+        this.#transferred += this.#layers.chunk(event.digest, event.total, event.completed);
+        this.#rate.record(nowMs, this.#transferred);
         this.#phase = "downloading";
         this.#attemptHasLayers = true;
         this.#error = undefined;
         break;
+      case "manifest":
+        this.#layers.setManifest(event.layers);
+        break;
       case "success":
         this.#phase = "success";
-        this.#settled = true;
+        this.#layers.settle();
         this.#finished = true;
         this.#endedAt = nowMs;
         break;
@@ -322,9 +347,11 @@ export class PullProgress {
         this.#attemptHasLayers = false;
         this.#seenStatuses.clear();
         this.#statusChanges++;
+        this.#phaseChanges++;
         this.#status = "";
         break;
     }
+    this.#raiseFloor();
   }
 
   /**
@@ -340,45 +367,44 @@ export class PullProgress {
     this.#phase = outcome;
     this.#finished = true;
     this.#endedAt ??= nowMs;
-    if (outcome === "success") this.#settled = true;
+    if (outcome === "success") this.#layers.settle();
+    this.#raiseFloor();
   }
 
   /**
-   * The state at `nowMs` (the rate and ETA depend on the time).
+   * The state at `nowMs` (the rate and ETA depend on the time). O(1).
    *
    * @param nowMs The current time, on the clock given to {@link PullProgress.update}.
    * @returns An immutable snapshot.
    */
   snapshot(nowMs: number): PullProgressSnapshot {
-    const layers: PullLayerSnapshot[] = [];
-    let completed = 0;
-    let total = 0;
-    let unknown = false;
-    for (const layer of this.#layers.values()) {
-      const view = this.#layerView(layer);
-      layers.push(view);
-      completed += view.completed;
-      total += view.total ?? view.completed;
-      if (view.total === undefined) unknown = true;
-    }
-    const totalIsLowerBound = unknown || layers.length === 0;
-    let percent = total > 0 ? Math.min(100, Math.max(0, (completed / total) * 100)) : 0;
-    if (this.#phase === "success") percent = 100;
-    const bytesPerSecond = this.#phase === "success" ? 0 : this.#rate(nowMs);
-    const remaining = Math.max(0, total - completed);
-    const etaSeconds = bytesPerSecond > 0 && !totalIsLowerBound
+    const layers = this.#layers;
+    const completed = layers.completed;
+    const total = layers.total;
+    const lowerBound = layers.lowerBound;
+    const bytesPerSecond = this.#phase === "success" ? 0 : this.#rate.bytesPerSecond(nowMs);
+    const remaining = total - completed;
+    const etaSeconds = bytesPerSecond > 0 && remaining > 0 && !lowerBound &&
+        this.#phase === "downloading"
       ? remaining / bytesPerSecond
       : undefined;
+    const onDisk = layers.onDisk;
     const end = this.#endedAt ?? nowMs;
     return {
       phase: this.#phase,
       status: this.#status,
       statusChanges: this.#statusChanges,
-      layers,
+      phaseChanges: this.#phaseChanges,
       completed,
       total,
-      totalIsLowerBound,
-      percent,
+      totalIsLowerBound: lowerBound,
+      percent: lowerBound ? undefined : this.#percentFloor,
+      layerCount: layers.count,
+      layersDone: layers.done,
+      layersTotal: layers.layersTotal,
+      layerPosition: layers.position,
+      onDisk,
+      downloaded: Math.max(0, completed - onDisk),
       transferred: this.#transferred,
       bytesPerSecond,
       etaSeconds,
@@ -390,99 +416,43 @@ export class PullProgress {
     };
   }
 
-  #announce(rawStatus: string): void {
-    // Every progress line of a layer repeats its status: clean it once (half of an event's
-    // cost at 16k events/s, measured by bench/redraw.ts).
+  /**
+   * The layers seen, in the order they first appeared: the last `max` of them (all by default,
+   * which costs O(layers); a display asks for the few it has room for).
+   *
+   * @param max The most layers to return, the most recent ones.
+   * @returns The layers.
+   */
+  layers(max = Infinity): PullLayerSnapshot[] {
+    return this.#layers.layers(max);
+  }
+
+  #raiseFloor(): void {
+    const layers = this.#layers;
+    if (layers.lowerBound) return;
+    const total = layers.total;
+    const percent = this.#phase === "success" || (total === 0 && layers.over)
+      ? 100
+      : total > 0
+      ? Math.min(100, (layers.completed / total) * 100)
+      : 0;
+    if (percent > this.#percentFloor) this.#percentFloor = percent;
+  }
+
+  /** Returns whether the status is one not seen before in this attempt. */
+  #announce(rawStatus: string): boolean {
+    // Every progress line of a layer repeats its status: clean it once per change.
     if (rawStatus !== this.#rawStatus) {
       this.#rawStatus = rawStatus;
       this.#cleanStatus = sanitizeText(rawStatus);
     }
     const status = this.#cleanStatus;
-    if (status === "") return;
+    if (status === "") return false;
     this.#status = status;
-    if (this.#seenStatuses.has(status)) return;
+    if (this.#seenStatuses.has(status)) return false;
     if (this.#seenStatuses.size >= MAX_REMEMBERED_STATUSES) this.#seenStatuses.clear();
     this.#seenStatuses.add(status);
     this.#statusChanges++;
+    return true;
   }
-
-  #chunk(rawDigest: string, total: number | undefined, completed: number, nowMs: number): void {
-    const size = total !== undefined && Number.isFinite(total) && total > 0 ? total : undefined;
-    const done = Number.isFinite(completed) && completed > 0 ? completed : 0;
-    const key = rawDigest || "(unnamed)";
-    let layer = this.#layers.get(key);
-    if (layer === undefined) {
-      // A layer's first sighting is not transfer: it may be on disk already, or resumed.
-      const digest = sanitizeText(key, { maxLength: 80 });
-      layer = { digest, shortDigest: shortDigestOf(digest), total: size, highest: done };
-      this.#layers.set(key, layer);
-    } else {
-      if (done > layer.highest) {
-        const ceiling = size ?? layer.total ?? Infinity;
-        this.#transferred += Math.max(
-          0,
-          Math.min(done, ceiling) - Math.min(layer.highest, ceiling),
-        );
-        layer.highest = done;
-      }
-      if (size !== undefined) layer.total = size;
-    }
-    this.#sample(nowMs);
-  }
-
-  #layerView(layer: LayerState): PullLayerSnapshot {
-    const total = layer.total;
-    let completed = total === undefined ? layer.highest : Math.min(layer.highest, total);
-    if (this.#settled && total !== undefined) completed = total;
-    return {
-      digest: layer.digest,
-      shortDigest: layer.shortDigest,
-      total,
-      completed,
-      percent: total === undefined ? undefined : (completed / total) * 100,
-      done: total !== undefined && completed >= total,
-    };
-  }
-
-  #sample(nowMs: number): void {
-    const samples = this.#samples;
-    const previous = samples[samples.length - 2];
-    if (previous !== undefined && nowMs - previous.at < SAMPLE_SPACING_MS) {
-      // Bursts (many lines in one instant) move the newest sample forward instead of adding one
-      // (in place: at 16k events/s an object per event is garbage the reporter need not make).
-      const newest = samples[samples.length - 1];
-      newest.at = nowMs;
-      newest.transferred = this.#transferred;
-    } else {
-      samples.push({ at: nowMs, transferred: this.#transferred });
-    }
-    // Keep one sample at or before the window's start: it is the value the window begins with.
-    const start = nowMs - this.#windowMs;
-    let drop = 0;
-    while (drop + 1 < samples.length && samples[drop + 1].at <= start) drop++;
-    if (drop > 0) samples.splice(0, drop);
-  }
-
-  #rate(nowMs: number): number {
-    const samples = this.#samples;
-    if (samples.length === 0) return 0;
-    const start = nowMs - this.#windowMs;
-    let base = samples[0];
-    let from = base.at;
-    if (base.at <= start) {
-      for (const sample of samples) {
-        if (sample.at > start) break;
-        base = sample;
-      }
-      from = start;
-    }
-    const span = nowMs - from;
-    if (span < MIN_RATE_SPAN_MS) return 0;
-    return Math.max(0, ((this.#transferred - base.transferred) / span) * 1000);
-  }
-}
-
-function shortDigestOf(digest: string): string {
-  const hex = digest.startsWith("sha256:") ? digest.slice("sha256:".length) : digest;
-  return hex.slice(0, 12);
 }

@@ -32,6 +32,11 @@ export interface ProgressSink {
   readonly isTerminal: boolean;
   /** The terminal's width in columns, read at every redraw (so a getter follows resizes). Default 80. */
   readonly columns?: number;
+  /**
+   * The terminal's height in rows, read at every redraw: a live block is kept shorter than it
+   * (a block taller than the screen cannot be redrawn in place). Default 24.
+   */
+  readonly rows?: number;
 }
 
 /**
@@ -68,10 +73,13 @@ export interface MemorySinkOptions {
   isTerminal?: boolean;
   /** The width reported to reporters. Default: none (reporters then assume 80). */
   columns?: number;
+  /** The height reported to reporters. Default: none (reporters then assume 24). */
+  rows?: number;
 }
 
 /**
- * A {@link ProgressSink} that keeps everything written to it in memory.
+ * A {@link ProgressSink} that keeps everything written to it in memory. Its `columns` and `rows`
+ * can be changed (a test resizing the terminal).
  *
  * @example
  * ```ts
@@ -85,6 +93,10 @@ export interface MemorySinkOptions {
  * ```
  */
 export interface MemorySink extends ProgressSink {
+  /** The width reported to reporters; assign to simulate a resize. */
+  columns?: number;
+  /** The height reported to reporters; assign to simulate a resize. */
+  rows?: number;
   /** Every `write` call's text, in order. */
   readonly writes: readonly string[];
   /** Everything written so far, concatenated. */
@@ -115,6 +127,7 @@ export function memorySink(options: MemorySinkOptions = {}): MemorySink {
   return {
     isTerminal: options.isTerminal ?? false,
     columns: options.columns,
+    rows: options.rows,
     writes,
     write(text: string): void {
       writes.push(text);

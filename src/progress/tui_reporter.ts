@@ -8,12 +8,11 @@
  */
 
 import type { OllamaPullEvent, OllamaPullProgressReporter } from "../events.ts";
-import type { CliPullProgressReporterOptions } from "./cli_reporter.ts";
-import { finalLine, layerLine, type LineLayout, liveLine } from "./line.ts";
-import type { LiveFrames } from "./live_renderer.ts";
-import type { PullOutcome, PullProgressSnapshot } from "./progress_state.ts";
+import type { LiveFrames, LivePull } from "./live_renderer.ts";
+import type { CliPullProgressReporterOptions } from "./options.ts";
+import type { PullOutcome } from "./progress_state.ts";
 import { createRenderer } from "./renderer.ts";
-import { fitToWidth } from "./format.ts";
+import { finalRow, layerRows, modelRow, type RowLayout } from "./rows.ts";
 
 /**
  * Options of {@link TuiPullProgressReporter}: those of the CLI reporter, plus a bound on the
@@ -31,8 +30,9 @@ import { fitToWidth } from "./format.ts";
  */
 export interface TuiPullProgressReporterOptions extends CliPullProgressReporterOptions {
   /**
-   * The most layer lines per model; beyond it the earliest layers fold into one `… N more
-   * layers` line (a block taller than the screen could not be redrawn in place). Default 16.
+   * The most layer rows per model; beyond it the earliest layers fold into one `… N earlier
+   * layers` row (a block taller than the screen could not be redrawn in place; the terminal's
+   * height bounds it further). Default 16.
    */
   maxLayerLines?: number;
 }
@@ -40,27 +40,26 @@ export interface TuiPullProgressReporterOptions extends CliPullProgressReporterO
 /** The default bound on layer lines per model. */
 const DEFAULT_MAX_LAYER_LINES = 16;
 
-function layerLines(snapshot: PullProgressSnapshot, layout: LineLayout, max: number): string[] {
-  const layers = snapshot.layers;
-  if (layers.length <= max) return layers.map((layer) => layerLine(layer, layout));
-  const shown = layers.slice(layers.length - (max - 1));
-  const folded = layers.length - shown.length;
-  return [
-    fitToWidth(`… ${folded} more layer${folded === 1 ? "" : "s"}`, layout.width),
-    ...shown.map((layer) => layerLine(layer, layout)),
-  ];
+/** The most recent layers of a pull, in aligned rows, within `max` rows (a fold row included). */
+function layers(pull: LivePull, layout: RowLayout, max: number): string[] {
+  const count = pull.snapshot.layerCount;
+  if (max <= 0 || count === 0) return [];
+  const shown = count <= max ? count : max - 1;
+  return layerRows(pull.progress.layers(shown), count, layout);
 }
 
 function tuiFrames(maxLayerLines: number): LiveFrames {
   return {
-    live: (label, snapshot, layout) => [
-      ...layerLines(snapshot, layout, maxLayerLines),
-      liveLine(label, snapshot, layout),
+    live: (pull, layout, maxRows) => [
+      ...layers(pull, layout, Math.min(maxLayerLines, maxRows - 1)),
+      modelRow(pull.label, pull.snapshot, layout),
     ],
-    final: (label, snapshot, outcome, layout) => [
-      ...layerLines(snapshot, layout, maxLayerLines),
-      finalLine(label, snapshot, outcome, layout),
+    final: (pull, outcome, layout) => [
+      ...layers(pull, layout, maxLayerLines),
+      finalRow(pull.label, pull.snapshot, outcome, layout),
     ],
+    // ` pulling 6a0746a1ec1a` sits in the spinner and name columns.
+    minNameWidth: 19,
   };
 }
 
