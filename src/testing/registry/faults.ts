@@ -58,6 +58,8 @@ export interface RegistryStatusFault extends RegistryFaultScope {
   kind: "status";
   /** Which endpoint fails. */
   endpoint: Exclude<RegistryEndpoint, "other">;
+  /** Only requests with this method (e.g. the blob `GET` but not its `HEAD`). Default: any. */
+  method?: "GET" | "HEAD";
   /** The HTTP status, e.g. 500 or 503. */
   status: number;
   /** The body (text). Default: `{"errors":[{"code":"UNAVAILABLE","message":...}]}`. */
@@ -226,6 +228,9 @@ export class FaultList {
 }
 
 function matches(fault: RegistryFault, target: FaultTarget): boolean {
+  if (fault.kind === "status" && fault.method !== undefined && fault.method !== target.method) {
+    return false;
+  }
   if (fault.digest !== undefined && fault.digest.toLowerCase() !== target.digest) return false;
   if (fault.model === undefined) return true;
   const { repository, tag } = registryReference(fault.model);
