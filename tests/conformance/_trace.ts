@@ -144,20 +144,25 @@ export function cap<T>(
 }
 
 /**
- * The lines of an exchange as sent, for a replay: runs expanded at their cadence, capped gaps
- * left out (the replay jumps, as a client that missed some ticks would see).
+ * The lines of an exchange as sent, for a replay: runs expanded at their cadence; a capped gap is
+ * left out AND its time taken out of the timeline (the lines after it come that much earlier), so
+ * a replay shows a jump in progress where lines were dropped, never a silence that was not there.
  */
 export function expandLines(entries: readonly TraceEntry[]): { ms: number; text: string }[] {
   const out: { ms: number; text: string }[] = [];
+  let shift = 0;
   for (const entry of entries) {
-    if (isGap(entry)) continue;
+    if (isGap(entry)) {
+      shift += entry.to_ms - entry.from_ms;
+      continue;
+    }
     const repeat = entry.repeat ?? 1;
     const last = entry.last_ms ?? entry.ms;
     for (let i = 0; i < repeat; i++) {
       const ms = repeat === 1
         ? entry.ms
         : entry.ms + Math.round(((last - entry.ms) * i) / (repeat - 1));
-      out.push({ ms, text: entry.text });
+      out.push({ ms: ms - shift, text: entry.text });
     }
   }
   return out;
