@@ -269,6 +269,17 @@ describe("fake registry: faults", () => {
     assert.throws(() => registry.injectFault({ kind: "newer_version", times: 0 }), TypeError);
   });
 
+  it("narrows a status fault to one method (the blob GET fails, its HEAD still answers)", async () => {
+    const registry = new FakeRegistry({
+      models: SMALL,
+      faults: [{ kind: "status", endpoint: "blob", method: "GET", status: 502 }],
+    });
+    const digest = (await registry.model("tiny"))!.layers[0].digest;
+    const head = await get(registry, `/v2/library/tiny/blobs/${digest}`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal((await get(registry, `/v2/library/tiny/blobs/${digest}`)).status, 502);
+  });
+
   it("answers 412 with the registry's newer-version text", async () => {
     const registry = new FakeRegistry({ models: SMALL, faults: [{ kind: "newer_version" }] });
     const response = await get(registry, "/v2/library/tiny/manifests/latest");
