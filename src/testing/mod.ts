@@ -106,6 +106,7 @@ export {
 export {
   buildRegistryModel,
   type BuiltRegistryModel,
+  cloudStub,
   DEFAULT_REGISTRY_MODELS,
   REGISTRY_MEDIA_TYPES,
   type RegistryLayer,

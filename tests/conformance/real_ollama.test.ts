@@ -15,7 +15,9 @@ import {
   PullFailedError,
   type PullOptions,
 } from "../../mod.ts";
+import { cloudStub } from "../../src/testing/mod.ts";
 import { type CliRun, runCliProcess } from "../_cli.ts";
+import { assertListedAsServed, assertTagFields } from "./_expect.ts";
 import { getJson, type RegistryHandle, serverUrl, SKIP, until, withRegistry } from "./_harness.ts";
 
 const MiB = 1024 * 1024;
@@ -116,13 +118,12 @@ describe("real Ollama conformance", { skip: SKIP }, () => {
         assert.ok(listed, "listModels has it under the same short name");
         const manifestDigest = (await reg.registry.model(m.short))!.digest;
         assert.equal(listed.digest, manifestDigest.slice("sha256:".length));
-        assert.equal(listed.digest, raw.digest);
-        assert.equal(listed.size, raw.size);
-        const fields = listed as unknown as Record<string, unknown>;
-        assert.deepEqual(fields.capabilities, ["completion"]);
-        const details = listed.details as unknown as Record<string, unknown>;
-        assert.equal(details.contextLength, 4096);
-        assert.equal(details.embeddingLength, 256);
+        assertListedAsServed(listed, raw);
+        assertTagFields(listed, {
+          capabilities: ["completion"],
+          contextLength: 4096,
+          embeddingLength: 256,
+        });
       });
     },
   );
@@ -481,13 +482,7 @@ describe("real Ollama conformance", { skip: SKIP }, () => {
       const signedIn = me.status === 200;
       await me.body?.cancel();
       await withRegistry({}, async (reg) => {
-        const short = await reg.publish({
-          name: "cloudy:8b-cloud",
-          weightsSize: 0,
-          template: null,
-          params: null,
-          remote: { host: "https://ollama.com:443", model: "cloudy:8b" },
-        });
+        const short = await reg.publish(cloudStub("cloudy:8b-cloud", "cloudy:8b"));
         const base = short.slice(0, short.indexOf(":"));
         const run = await cli(["ensure", "--model", `${reg.host}/library/${base}:8b:cloud`], {
           insecure: true,

@@ -11,8 +11,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { FakeRegistry, registryModelName, serveFakeOllama } from "../../src/testing/mod.ts";
-import type { RegistryModelSpec } from "../../src/testing/mod.ts";
+import {
+  cloudStub,
+  FakeRegistry,
+  registryModelName,
+  serveFakeOllama,
+} from "../../src/testing/mod.ts";
+import type { RegistryFault, RegistryModelSpec } from "../../src/testing/mod.ts";
 import { recordExchange, registryLog } from "./_record.ts";
 import type { RecordOptions } from "./_record.ts";
 import { substitute, type Trace, TRACE_FORMAT, type TraceExchange } from "./_trace.ts";
@@ -62,6 +67,33 @@ const pullBody = (model: string, extra: Record<string, unknown> = {}) => ({
   insecure: true,
   ...extra,
 });
+
+/**
+ * A scenario that pulls one model while the registry has one fault (scoped to that model), at an
+ * optional speed; `after` may add observations.
+ */
+function faultScenario(
+  name: string,
+  description: string,
+  spec: RegistryModelSpec,
+  fault: RegistryFault,
+  bytesPerSecond?: number,
+  after?: (ctx: Context) => void,
+): Scenario {
+  return {
+    name,
+    description,
+    async run(ctx) {
+      await ctx.publish(spec);
+      ctx.registry.setSpeed(bytesPerSecond);
+      const scoped = { ...fault, model: spec.name };
+      ctx.registry.injectFault(scoped);
+      Object.assign(ctx.setup, { bytes_per_second: bytesPerSecond ?? null, faults: [scoped] });
+      await ctx.pull("pull", ctx.name(spec.name));
+      after?.(ctx);
+    },
+  };
+}
 
 /** The `completed` of a progress line, or undefined. */
 function completedOf(text: string): number | undefined {
@@ -142,30 +174,20 @@ const SCENARIOS: Scenario[] = [
       await ctx.pull("pull", ctx.name("slow"));
     },
   },
-  {
-    name: "pull-stall-8s",
-    description:
-      "the registry sends no bytes for 8 s at 512 KiB of a 2 MiB blob (1 MiB/s), then the rest",
-    async run(ctx) {
-      await ctx.publish({ name: "stall8", weightsSize: 2 * MiB });
-      ctx.registry.setSpeed(MiB);
-      const fault = { kind: "stall", at: 512 * KiB, ms: 8000, model: "stall8", times: 1 } as const;
-      ctx.registry.injectFault(fault);
-      Object.assign(ctx.setup, { bytes_per_second: MiB, faults: [fault] });
-      await ctx.pull("pull", ctx.name("stall8"));
-    },
-  },
-  {
-    name: "pull-stall-40s",
-    description:
-      "the registry's first data connection falls silent for good at 512 KiB (longer than Ollama's 30 s part restart); later connections are fine",
-    async run(ctx) {
-      await ctx.publish({ name: "stall40", weightsSize: 2 * MiB });
-      ctx.registry.setSpeed(MiB);
-      const fault = { kind: "stall", at: 512 * KiB, model: "stall40", times: 1 } as const;
-      ctx.registry.injectFault(fault);
-      Object.assign(ctx.setup, { bytes_per_second: MiB, faults: [fault] });
-      await ctx.pull("pull", ctx.name("stall40"));
+  faultScenario(
+    "pull-stall-8s",
+    "the registry sends no bytes for 8 s at 512 KiB of a 2 MiB blob (1 MiB/s), then the rest",
+    { name: "stall8", weightsSize: 2 * MiB },
+    { kind: "stall", at: 512 * KiB, ms: 8000, times: 1 },
+    MiB,
+  ),
+  faultScenario(
+    "pull-stall-40s",
+    "the registry's first data connection falls silent for good at 512 KiB (longer than Ollama's 30 s part restart); later connections are fine",
+    { name: "stall40", weightsSize: 2 * MiB },
+    { kind: "stall", at: 512 * KiB, times: 1 },
+    MiB,
+    (ctx) => {
       const data = ctx.registry.requests("data").filter((r) => r.repository === "library/stall40");
       if (data.length >= 2) {
         ctx.observations.push(
@@ -175,31 +197,20 @@ const SCENARIOS: Scenario[] = [
         );
       }
     },
-  },
-  {
-    name: "pull-cut",
-    description: "the registry cuts the data connection once at 1 MiB of a 2 MiB blob (1 MiB/s)",
-    async run(ctx) {
-      await ctx.publish({ name: "cut", weightsSize: 2 * MiB });
-      ctx.registry.setSpeed(MiB);
-      const fault = { kind: "cut", at: MiB, model: "cut", times: 1 } as const;
-      ctx.registry.injectFault(fault);
-      Object.assign(ctx.setup, { bytes_per_second: MiB, faults: [fault] });
-      await ctx.pull("pull", ctx.name("cut"));
-    },
-  },
-  {
-    name: "pull-cut-always",
-    description:
-      "every data connection of the weights is cut at 512 KiB (so every retry gets 0 bytes): Ollama's own part retries run out",
-    async run(ctx) {
-      await ctx.publish({ name: "cutalways", weightsSize: 2 * MiB });
-      const fault = { kind: "cut", at: 512 * KiB, model: "cutalways" } as const;
-      ctx.registry.injectFault(fault);
-      Object.assign(ctx.setup, { faults: [fault] });
-      await ctx.pull("pull", ctx.name("cutalways"));
-    },
-  },
+  ),
+  faultScenario(
+    "pull-cut",
+    "the registry cuts the data connection once at 1 MiB of a 2 MiB blob (1 MiB/s)",
+    { name: "cut", weightsSize: 2 * MiB },
+    { kind: "cut", at: MiB, times: 1 },
+    MiB,
+  ),
+  faultScenario(
+    "pull-cut-always",
+    "every data connection of the weights is cut at 512 KiB (so every retry gets 0 bytes): Ollama's own part retries run out",
+    { name: "cutalways", weightsSize: 2 * MiB },
+    { kind: "cut", at: 512 * KiB },
+  ),
   {
     name: "pull-disconnect-resume",
     description:
@@ -247,68 +258,36 @@ const SCENARIOS: Scenario[] = [
       await ctx.pull("pull-stream-false", ctx.name("nope"), { stream: false });
     },
   },
-  {
-    name: "pull-manifest-5xx",
-    description: "the registry answers 503 to every manifest request",
-    async run(ctx) {
-      await ctx.publish({ name: "m5xx", weightsSize: 64 * KiB });
-      const fault = { kind: "status", endpoint: "manifest", status: 503, model: "m5xx" } as const;
-      ctx.registry.injectFault(fault);
-      ctx.setup.faults = [fault];
-      await ctx.pull("pull", ctx.name("m5xx"));
-    },
-  },
-  {
-    name: "pull-blob-head-5xx",
-    description: "the registry answers 500 to HEAD (and GET) of the weights blob",
-    async run(ctx) {
-      await ctx.publish({ name: "b5xx", weightsSize: 64 * KiB });
-      const fault = { kind: "status", endpoint: "blob", status: 500, model: "b5xx" } as const;
-      ctx.registry.injectFault(fault);
-      ctx.setup.faults = [fault];
-      await ctx.pull("pull", ctx.name("b5xx"));
-    },
-  },
-  {
-    name: "pull-blob-get-5xx",
-    description:
-      "the registry answers HEAD of the weights blob but 502 to every GET of it (the redirect request)",
-    async run(ctx) {
-      await ctx.publish({ name: "g5xx", weightsSize: 64 * KiB });
-      const fault = {
-        kind: "status",
-        endpoint: "blob",
-        method: "GET",
-        status: 502,
-        model: "g5xx",
-      } as const;
-      ctx.registry.injectFault(fault);
-      ctx.setup.faults = [fault];
-      await ctx.pull("pull", ctx.name("g5xx"));
-    },
-  },
-  {
-    name: "pull-data-5xx",
-    description: "the data URL answers 500 (a short JSON body instead of bytes) to every request",
-    async run(ctx) {
-      await ctx.publish({ name: "d5xx", weightsSize: 64 * KiB });
-      const fault = { kind: "status", endpoint: "data", status: 500, model: "d5xx" } as const;
-      ctx.registry.injectFault(fault);
-      ctx.setup.faults = [fault];
-      await ctx.pull("pull", ctx.name("d5xx"));
-    },
-  },
-  {
-    name: "pull-no-location",
-    description: "the registry answers the blob GET with 200 and the bytes, without Location",
-    async run(ctx) {
-      await ctx.publish({ name: "noloc", weightsSize: 64 * KiB });
-      const fault = { kind: "no_location", model: "noloc" } as const;
-      ctx.registry.injectFault(fault);
-      ctx.setup.faults = [fault];
-      await ctx.pull("pull", ctx.name("noloc"));
-    },
-  },
+  faultScenario(
+    "pull-manifest-5xx",
+    "the registry answers 503 to every manifest request",
+    { name: "m5xx", weightsSize: 64 * KiB },
+    { kind: "status", endpoint: "manifest", status: 503 },
+  ),
+  faultScenario(
+    "pull-blob-head-5xx",
+    "the registry answers 500 to HEAD (and GET) of the weights blob",
+    { name: "b5xx", weightsSize: 64 * KiB },
+    { kind: "status", endpoint: "blob", status: 500 },
+  ),
+  faultScenario(
+    "pull-blob-get-5xx",
+    "the registry answers HEAD of the weights blob but 502 to every GET of it (the redirect request)",
+    { name: "g5xx", weightsSize: 64 * KiB },
+    { kind: "status", endpoint: "blob", method: "GET", status: 502 },
+  ),
+  faultScenario(
+    "pull-data-5xx",
+    "the data URL answers 500 (a short JSON body instead of bytes) to every request",
+    { name: "d5xx", weightsSize: 64 * KiB },
+    { kind: "status", endpoint: "data", status: 500 },
+  ),
+  faultScenario(
+    "pull-no-location",
+    "the registry answers the blob GET with 200 and the bytes, without Location",
+    { name: "noloc", weightsSize: 64 * KiB },
+    { kind: "no_location" },
+  ),
   {
     name: "pull-insecure-missing",
     description: "a pull from the plain-http registry without insecure, and with insecure: false",
@@ -342,26 +321,13 @@ const SCENARIOS: Scenario[] = [
     description:
       "x:8b:cloud and x:cloud from the registry (stubs with remote_host/remote_model); /api/tags and /api/show of them",
     async run(ctx) {
-      await ctx.publish({
-        name: "cloudy:8b-cloud",
-        weightsSize: 0,
-        parameterSize: "8B",
-        quantization: "",
-        template: null,
-        params: null,
-        remote: {
-          host: "https://ollama.com:443",
-          model: "cloudy:8b",
-          capabilities: ["completion", "tools"],
-        },
-      });
-      await ctx.publish({
-        name: "cloudy:cloud",
-        weightsSize: 0,
-        template: null,
-        params: null,
-        remote: { host: "https://ollama.com:443", model: "cloudy" },
-      });
+      await ctx.publish(cloudStub("cloudy:8b-cloud", "cloudy:8b", { parameterSize: "8B" }));
+      await ctx.publish(
+        cloudStub("cloudy:cloud", "cloudy", {
+          quantization: undefined,
+          remote: { host: "https://ollama.com:443", model: "cloudy" },
+        }),
+      );
       await ctx.pull("8b-cloud-suffix", `${ctx.host}/library/cloudy:8b:cloud`);
       await ctx.pull("cloud-tag", `${ctx.host}/library/cloudy:cloud`);
       await ctx.send("tags", "GET", "/api/tags");
@@ -441,17 +407,12 @@ const SCENARIOS: Scenario[] = [
       await ctx.pull("pull", ctx.name("quiet"), { stream: false });
     },
   },
-  {
-    name: "pull-newer-version",
-    description: "the registry answers the manifest with 412 and its newer-version text",
-    async run(ctx) {
-      await ctx.publish({ name: "future", weightsSize: 64 * KiB });
-      const fault = { kind: "newer_version", model: "future" } as const;
-      ctx.registry.injectFault(fault);
-      ctx.setup.faults = [fault];
-      await ctx.pull("pull", ctx.name("future"));
-    },
-  },
+  faultScenario(
+    "pull-newer-version",
+    "the registry answers the manifest with 412 and its newer-version text",
+    { name: "future", weightsSize: 64 * KiB },
+    { kind: "newer_version" },
+  ),
   {
     name: "tag-moved",
     description:

@@ -13,6 +13,7 @@ import {
   type OllamaPullEvent,
   PullFailedError,
 } from "../../mod.ts";
+import { assertListedAsServed, assertTagFields } from "./_expect.ts";
 import { exchange, loadTraces, REPLAY_REGISTRY, replayFetch } from "./_replay.ts";
 import type { Trace, TraceExchange } from "./_trace.ts";
 
@@ -145,13 +146,12 @@ describe("replayed real Ollama traces", () => {
     const { client } = clientFor([recorded]);
     const [listed] = await client.listModels();
     assert.equal(listed.name, model("normal"));
-    assert.equal(listed.digest, raw.digest);
-    assert.equal(listed.size, raw.size);
-    const fields = listed as unknown as Record<string, unknown>;
-    assert.deepEqual(fields.capabilities, ["completion"]);
-    const details = listed.details as unknown as Record<string, unknown>;
-    assert.equal(details.contextLength, 4096);
-    assert.equal(details.embeddingLength, 256);
+    assertListedAsServed(listed, raw);
+    assertTagFields(listed, {
+      capabilities: ["completion"],
+      contextLength: 4096,
+      embeddingLength: 256,
+    });
   });
 
   it("tags with cloud stubs: remoteModel and remoteHost, and entries without capabilities", async () => {
@@ -159,10 +159,12 @@ describe("replayed real Ollama traces", () => {
     const models = await client.listModels();
     const stub = models.find((m) => m.name === `${REPLAY_REGISTRY}/library/cloudy:8b-cloud`);
     assert.ok(stub, models.map((m) => m.name).join(", "));
-    const fields = stub as unknown as Record<string, unknown>;
-    assert.equal(fields.remoteModel, "cloudy:8b");
-    assert.equal(fields.remoteHost, "https://ollama.com:443");
-    assert.deepEqual(fields.capabilities, ["completion", "tools"]);
+    assertTagFields(stub, {
+      capabilities: ["completion", "tools"],
+      contextLength: 4096,
+      remoteModel: "cloudy:8b",
+      remoteHost: "https://ollama.com:443",
+    });
   });
 
   it("multi-layer pull: two big layers one after another; shown progress never goes back", async () => {

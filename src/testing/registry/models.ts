@@ -243,33 +243,45 @@ export const DEFAULT_REGISTRY_MODELS: readonly RegistryModelSpec[] = Object.free
     template: null,
     params: null,
   },
-  {
-    name: "cloudy:8b-cloud",
-    weightsSize: 0,
-    parameterSize: "8B",
-    quantization: "",
-    template: null,
-    params: null,
-    remote: {
-      host: "https://ollama.com:443",
-      model: "cloudy:8b",
-      capabilities: ["completion", "tools"],
-    },
-  },
-  {
-    name: "cloudy:cloud",
-    weightsSize: 0,
-    parameterSize: "8B",
-    quantization: "",
-    template: null,
-    params: null,
-    remote: {
-      host: "https://ollama.com:443",
-      model: "cloudy",
-      capabilities: ["completion", "tools"],
-    },
-  },
+  cloudStub("cloudy:8b-cloud", "cloudy:8b", { parameterSize: "8B" }),
+  cloudStub("cloudy:cloud", "cloudy", { parameterSize: "8B" }),
 ]);
+
+/**
+ * The spec of a cloud model's stub, as the real registry serves one: no weights, no template or
+ * params, a config with `remote_host` (`https://ollama.com:443`), `remote_model` and capabilities.
+ *
+ * @param name The stub's name, e.g. `gpt-oss:120b-cloud` or `gpt-oss:cloud`.
+ * @param remoteModel The model it stands for on ollama.com, e.g. `gpt-oss:120b`.
+ * @param extra More of the spec (e.g. `parameterSize`, or `remote.capabilities` via `remote`).
+ * @returns The spec.
+ *
+ * @example
+ * ```ts
+ * import { cloudStub, FakeRegistry } from "@vtcode/ollama/testing";
+ *
+ * const registry = new FakeRegistry({ models: [cloudStub("gpt-oss:120b-cloud", "gpt-oss:120b")] });
+ * ```
+ */
+export function cloudStub(
+  name: string,
+  remoteModel: string,
+  extra: Partial<RegistryModelSpec> = {},
+): RegistryModelSpec {
+  return {
+    name,
+    weightsSize: 0,
+    quantization: "",
+    template: null,
+    params: null,
+    remote: {
+      host: "https://ollama.com:443",
+      model: remoteModel,
+      capabilities: ["completion", "tools"],
+    },
+    ...extra,
+  };
+}
 
 /**
  * Makes up a model from its spec: blobs, config, manifest bytes and digests.
