@@ -91,6 +91,32 @@ export {
   pullScript,
   type PullScriptOptions,
 } from "./pull_script.ts";
+export { FakeRegistry, type FakeRegistryOptions, registryModelName } from "./registry/registry.ts";
+export {
+  NEWER_VERSION_TEXT,
+  type RegistryCutFault,
+  type RegistryEndpoint,
+  type RegistryFault,
+  type RegistryFaultScope,
+  type RegistryNewerVersionFault,
+  type RegistryNoLocationFault,
+  type RegistryStallFault,
+  type RegistryStatusFault,
+} from "./registry/faults.ts";
+export {
+  buildRegistryModel,
+  type BuiltRegistryModel,
+  cloudStub,
+  DEFAULT_REGISTRY_MODELS,
+  REGISTRY_MEDIA_TYPES,
+  type RegistryLayer,
+  type RegistryModelSpec,
+  registryReference,
+  seededBytes,
+  sha256Digest,
+} from "./registry/models.ts";
+export type { RegistryRequestOutcome, RegistryRequestRecord } from "./registry/request_log.ts";
+export { throttledBody, type ThrottleOptions, type ThrottleOutcome } from "./registry/throttle.ts";
 export {
   type FakeHandler,
   type ServeBackend,
