@@ -675,7 +675,7 @@ export class OllamaClient {
   async cloudStatus(options: RequestOptions = {}): Promise<CloudStatus> {
     const bound = this.#transport.bound(options, this.#timeoutMs);
     const [me, status] = await Promise.all([
-      this.#transport.request("POST", "/api/me", bound, {}),
+      this.#transport.request("POST", "/api/me", bound, {}, { busyRetry: false }),
       this.#transport.request("GET", "/api/status", bound),
     ]);
     const result: CloudStatus = { signedIn: null, disabled: null };

@@ -20,7 +20,7 @@ import {
   type PullFailureReason,
 } from "./errors/mod.ts";
 import type { OllamaManifestLayer, OllamaPullEvent, OllamaPullProgressReporter } from "./events.ts";
-import { type ModelName, parseModelName, shortModelName } from "./names.ts";
+import { DEFAULT_REGISTRY_HOST, type ModelName, parseModelName, shortModelName } from "./names.ts";
 import { LineDecoder } from "./ndjson.ts";
 import { PullLineParser } from "./parser.ts";
 import { PullActivity } from "./pull_activity.ts";
@@ -148,7 +148,8 @@ const STATUSES_BEFORE_SILENCE = new Set(["verifying sha256 digest", "writing man
 /**
  * The body of `POST /api/pull` for a model: the name as the server should pull it (source
  * suffixes rewritten, scheme kept so the server reaches the same registry) and `insecure` when
- * the registry is plain HTTP (an `http://` name, or the option).
+ * the registry is plain HTTP (an `http://` name, or the option). The option never applies to the
+ * default registry: a real Ollama would then fetch `http://registry.ollama.ai`, in the clear.
  *
  * @param name A parsed model name.
  * @param insecure Whether plain-HTTP registries are allowed for names without a scheme.
@@ -166,8 +167,11 @@ export function pullRequestBody(
       insecure: true,
     };
   }
-  if (name.scheme === "https") return { model: short, stream: true };
-  return insecure ? { model: short, stream: true, insecure: true } : { model: short, stream: true };
+  const plainAllowed = insecure && name.scheme !== "https" &&
+    name.host.toLowerCase() !== DEFAULT_REGISTRY_HOST;
+  return plainAllowed
+    ? { model: short, stream: true, insecure: true }
+    : { model: short, stream: true };
 }
 
 /**

@@ -55,7 +55,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy = {}): number 
  * joined a download being cancelled (`context canceled`), gateway errors.
  */
 const TRANSIENT_SERVER_ERROR =
-  /max retries exceeded|unexpected EOF|connection reset|broken pipe|i\/o timeout|timed? ?out|temporar|digest mismatch|too many requests|service unavailable|bad gateway|gateway timeout|context deadline exceeded|context canceled|pull model manifest: 5\d\d/i;
+  /max retries exceeded|unexpected EOF|connection reset|broken pipe|i\/o timeout|timed? ?out|temporar|digest mismatch|too many requests|service unavailable|bad gateway|gateway timeout|context deadline exceeded|context canceled|pull model manifest: 5\d\d|^5\d\d: /i;
 
 /**
  * Server error texts no new attempt can cure: the model does not exist, it needs a newer
@@ -63,7 +63,7 @@ const TRANSIENT_SERVER_ERROR =
  * name is refused, access is denied.
  */
 const PERMANENT_SERVER_ERROR =
-  /file does not exist|not found|requires a newer version|\b412\b|MLX|insecure protocol|invalid model name|use either :local or :cloud|unauthorized|access denied|forbidden|\b40[13]\b/i;
+  /file does not exist|not found|requires a newer version|\b412\b|MLX|insecure protocol|HTTP response to HTTPS client|invalid model name|use either :local or :cloud|unauthorized|access denied|forbidden|\b40[13]\b/i;
 
 /**
  * What a pull's failure calls for: `transient` (re-issue it), `permanent` (stop, the message

@@ -234,10 +234,18 @@ export class Transport {
    * @param path The API path.
    * @param bound The call's bound.
    * @param body A JSON body, if any.
+   * @param options `busyRetry: false` for an endpoint whose 503 is an answer of its own (a
+   *   real Ollama's `POST /api/me` says `account unavailable` with it).
    * @returns The answer.
    * @throws {OllamaError} What went wrong, named (see {@link Transport.failure}).
    */
-  async request(method: string, path: string, bound: Bound, body?: unknown): Promise<TextResponse> {
+  async request(
+    method: string,
+    path: string,
+    bound: Bound,
+    body?: unknown,
+    options: { busyRetry?: boolean } = {},
+  ): Promise<TextResponse> {
     const operation = `${method} ${path}`;
     let attempts = 0;
     let inBody = false;
@@ -248,7 +256,7 @@ export class Transport {
         inBody = false;
         const response = await this.open(method, path, { body, signal: bound.signal });
         inBody = true;
-        if (BUSY_STATUSES.has(response.status)) {
+        if (options.busyRetry !== false && BUSY_STATUSES.has(response.status)) {
           await response.body?.cancel().catch(() => {});
           try {
             await sleep(Math.min(1_000, 100 * 2 ** (attempts - 1)), bound.signal);

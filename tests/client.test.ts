@@ -613,7 +613,8 @@ describe("what a real Ollama v0.33 sends and takes", () => {
       { model: "127.0.0.1:5000/library/tiny:latest", stream: true, insecure: true },
       { model: "http://127.0.0.1:5000/library/tiny:latest", stream: true, insecure: true },
       { model: "reg.example/library/tiny:latest", stream: true },
-      { model: "x:latest", stream: true, insecure: true },
+      // Never for the default registry: Ollama would fetch http://registry.ollama.ai.
+      { model: "x:latest", stream: true },
       { model: "qwen3:8b-cloud", stream: true },
     ]);
   });

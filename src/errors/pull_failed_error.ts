@@ -181,7 +181,7 @@ function serverAdvice(model: string, message: string): string {
     return "This model's format needs Ollama's MLX runtime (Apple silicon); pick a GGUF tag " +
       "of the model instead, or pull it on a machine with MLX.";
   }
-  if (/insecure protocol http/i.test(message)) {
+  if (/insecure protocol http|HTTP response to HTTPS client/i.test(message)) {
     return `The registry of ${model} is plain HTTP: allow it with insecure = true in [ollama] ` +
       "(or an http:// scheme in the model name), or serve the registry over https.";
   }
