@@ -74,6 +74,17 @@ export {
 } from "./src/pull.ts";
 export * from "./src/config.ts";
 export * from "./src/startup.ts";
+export {
+  type ManifestLookup,
+  RegistryClient,
+  type RegistryClientOptions,
+  type RegistryManifest,
+} from "./src/registry.ts";
+export * from "./src/ensure/lock.ts";
+export type { Plan, PlanAction, PlanEntry } from "./src/ensure/plan.ts";
+export { gpuShare, type WarmedModel, warmModels } from "./src/ensure/warm.ts";
+export { cloudReadiness } from "./src/ensure/cloud.ts";
+export { ensureFleet, fleetExitCode, type FleetReport } from "./src/ensure/fleet.ts";
 export * from "./src/progress/sink.ts";
 export * from "./src/progress/progress_state.ts";
 export * from "./src/progress/format.ts";

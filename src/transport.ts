@@ -164,16 +164,17 @@ export class Transport {
    *
    * @param method The HTTP method.
    * @param path The API path, e.g. `/api/pull`.
-   * @param init The JSON body, if any, and the signal.
+   * @param init The JSON body, if any, extra headers, and the signal.
    * @returns The response (never a redirect, unless there were too many).
    * @throws {NotOllamaError} For a redirect that may not be followed.
    */
   async open(
     method: string,
     path: string,
-    init: { body?: unknown; signal: AbortSignal },
+    init: { body?: unknown; headers?: HeadersInit; signal: AbortSignal },
   ): Promise<Response> {
     const headers = new Headers(this.#headers);
+    new Headers(init.headers).forEach((value, name) => headers.set(name, value));
     let body: string | undefined;
     if (init.body !== undefined) {
       headers.set("content-type", "application/json");
@@ -235,7 +236,7 @@ export class Transport {
    * @param bound The call's bound.
    * @param body A JSON body, if any.
    * @param options `busyRetry: false` for an endpoint whose 503 is an answer of its own (a
-   *   real Ollama's `POST /api/me` says `account unavailable` with it).
+   *   real Ollama's `POST /api/me` says `account unavailable` with it); extra `headers`.
    * @returns The answer.
    * @throws {OllamaError} What went wrong, named (see {@link Transport.failure}).
    */
@@ -244,7 +245,7 @@ export class Transport {
     path: string,
     bound: Bound,
     body?: unknown,
-    options: { busyRetry?: boolean } = {},
+    options: { busyRetry?: boolean; headers?: HeadersInit } = {},
   ): Promise<TextResponse> {
     const operation = `${method} ${path}`;
     let attempts = 0;
@@ -254,7 +255,11 @@ export class Transport {
         bound.signal.throwIfAborted();
         attempts++;
         inBody = false;
-        const response = await this.open(method, path, { body, signal: bound.signal });
+        const response = await this.open(method, path, {
+          body,
+          headers: options.headers,
+          signal: bound.signal,
+        });
         inBody = true;
         if (options.busyRetry !== false && BUSY_STATUSES.has(response.status)) {
           await response.body?.cancel().catch(() => {});
