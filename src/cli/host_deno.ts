@@ -1,13 +1,13 @@
 /**
  * The process under Deno. Variables are read one by one, each only when Deno grants it (a
- * narrowed `--allow-env` lists exactly the variables the README names; the CLI never prompts):
- * the required ones that were denied are reported so the CLI can say which flag to add.
+ * narrowed `--allow-env` lists exactly the variables the README names; the CLI never prompts);
+ * those denied are reported, so the CLI can say which flag to add when it matters.
  *
  * @module
  */
 
 import type { InterruptSignal } from "../errors/interrupted_error.ts";
-import { CLI_ENV_NAMES, REQUIRED_ENV_NAMES } from "./env.ts";
+import { CLI_ENV_NAMES } from "./env.ts";
 import type { CliHost } from "./host.ts";
 import { writeAllSync } from "./write.ts";
 
@@ -45,7 +45,7 @@ export function denoHost(): CliHost {
     } catch {
       // Not readable; treated as unset.
     }
-    if (REQUIRED_ENV_NAMES.includes(name)) deniedEnv.push(name);
+    deniedEnv.push(name);
   }
   let cwd: string | undefined;
   try {

@@ -13,11 +13,12 @@ import { type BaseUrlSource, resolveBaseUrl } from "../url.ts";
 import { type CliResult, emptyResult } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { loadCliConfig } from "./config.ts";
-import { ollamaEnv } from "./env.ts";
+import { deniedEnvWarning, ollamaEnv } from "./env.ts";
 import { type CliFlags, parseCliArgs, wantsJson } from "./flags.ts";
 import { HELP } from "./help.ts";
 import { Output } from "./output.ts";
 import { keepLoopbackOffProxy, proxyVariables } from "./proxy_env.ts";
+import { isLoopbackUrl } from "../proxy.ts";
 import { VERSION } from "./version.ts";
 
 /** Where the command line writes, and what it reads from its environment. */
@@ -94,12 +95,6 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     const config = withFlags(loaded.config, flags);
     const env = { ...io.env };
     const target = address(flags, config, env);
-    if (target?.source === "default" && io.deniedEnv?.some((name) => name.startsWith("OLLAMA_"))) {
-      output.warning(
-        `the runtime did not allow reading ${io.deniedEnv.join(", ")}; if you set them, run ` +
-          "deno with --allow-env=OLLAMA_HOST,OLLAMA_BASE_URL,OLLAMA_API_KEY,NO_COLOR",
-      );
-    }
     let proxyEnv = io.proxyAware ? proxyVariables(env) : undefined;
     if (proxyEnv !== undefined && target !== undefined) {
       proxyEnv = keepLoopbackOffProxy([target.url], proxyEnv, io.setEnv);
@@ -114,11 +109,20 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       signal: io.signal,
       output,
     });
+    const warning = deniedEnvWarning(io.deniedEnv ?? [], {
+      defaultAddress: target?.source === "default",
+      loopbackFailure: target !== undefined && isLoopbackUrl(target.url) &&
+        PROXY_SHAPED_FAILURES.has(result.error?.code ?? "ok"),
+    });
+    if (warning !== undefined) output.warning(warning);
     return output.finish(result);
   } catch (error) {
     return output.finish(emptyResult(asOllamaError(error)));
   }
 }
+
+/** Failures that a proxy in the way would cause. */
+const PROXY_SHAPED_FAILURES = new Set(["unreachable", "timeout", "not_ollama"]);
 
 /** The config with the command line's `--model` and `--timeout` applied. */
 function withFlags(config: OllamaConfig, flags: CliFlags): OllamaConfig {
