@@ -3,17 +3,29 @@
 // runtime running the tests, and under Node (the CLI bundled for it, when node and bun exist).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, existsSync, openSync } from "node:fs";
+import process from "node:process";
 import {
   FakeOllama,
   type ServedFakeOllama,
   serveFakeOllama,
   unusedLoopbackUrl,
 } from "../src/testing/mod.ts";
-import { type CliOptions, nodeCliBundle, runCliProcess } from "./_cli.ts";
+import { cliCommand, type CliOptions, nodeCliBundle, runCliProcess } from "./_cli.ts";
 
 const MODELS = Array.from({ length: 40 }, (_, i) => `model-${i}:latest`);
-const HAS_DEV_FULL = existsSync("/dev/full");
+// /dev/full (every write fails with ENOSPC) is Linux's. The shell opens it, so the tests need no
+// permission for the device (Deno asks --allow-all for it).
+const HAS_DEV_FULL = process.platform === "linux";
+
+/** The options that run the CLI with stdout (and stderr, when asked) redirected to /dev/full. */
+function toDevFull(options: CliOptions, stderrToo: boolean): CliOptions {
+  const [command, prefix] = options.command ?? cliCommand();
+  const redirect = stderrToo ? ">/dev/full 2>/dev/full" : ">/dev/full";
+  return {
+    ...options,
+    command: ["/bin/sh", ["-c", `exec "$@" ${redirect}`, "sh", command, ...prefix]],
+  };
+}
 
 let server: ServedFakeOllama;
 let node: Awaited<ReturnType<typeof nodeCliBundle>>;
@@ -63,40 +75,25 @@ for (const [runtime, base] of runtimes) {
       const options = base();
       if (options === undefined) return t.skip("node or bun not found");
       if (!HAS_DEV_FULL) return t.skip("no /dev/full");
-      const full = openSync("/dev/full", "w");
-      try {
-        const run = await runCliProcess(["list", "--host", server.url], {
-          ...options,
-          stdout: full,
-        });
-        assert.equal(run.code, 0, run.stderr);
-        noCrash(run.stderr);
-      } finally {
-        closeSync(full);
-      }
+      const run = await runCliProcess(["list", "--host", server.url], toDevFull(options, false));
+      assert.equal(run.code, 0, run.stderr);
+      noCrash(run.stderr);
     });
 
     it("stdout and stderr to /dev/full: still the outcome's code (0, and 3 for a dead server)", async (t) => {
       const options = base();
       if (options === undefined) return t.skip("node or bun not found");
       if (!HAS_DEV_FULL) return t.skip("no /dev/full");
-      const full = openSync("/dev/full", "w");
-      try {
-        const ok = await runCliProcess(["list", "--json", "--host", server.url], {
-          ...options,
-          stdout: full,
-          stderr: full,
-        });
-        assert.equal(ok.code, 0);
-        const dead = await runCliProcess(["list", "--host", await unusedLoopbackUrl()], {
-          ...options,
-          stdout: full,
-          stderr: full,
-        });
-        assert.equal(dead.code, 3);
-      } finally {
-        closeSync(full);
-      }
+      const ok = await runCliProcess(
+        ["list", "--json", "--host", server.url],
+        toDevFull(options, true),
+      );
+      assert.equal(ok.code, 0);
+      const dead = await runCliProcess(
+        ["list", "--host", await unusedLoopbackUrl()],
+        toDevFull(options, true),
+      );
+      assert.equal(dead.code, 3);
     });
 
     it("stderr closed early: the outcome's code, stdout still complete", async (t) => {

@@ -104,7 +104,7 @@ describe("cli under Bun in a deleted working directory", () => {
     const gone = await mkdtemp(join(dir, "gone-"));
     // cd into the directory, delete it, then exec Bun there.
     return runCliProcess(args, {
-      command: ["sh", ["-c", 'cd "$0" && rmdir "$0" && exec "$@"', gone, bun!, CLI_PATH]],
+      command: ["/bin/sh", ["-c", 'cd "$0" && rmdir "$0" && exec "$@"', gone, bun!, CLI_PATH]],
     });
   };
 

@@ -8,6 +8,7 @@
  */
 
 import type { InterruptSignal } from "../errors/interrupted_error.ts";
+import { denoHost } from "./host_deno.ts";
 import type { CliIo } from "./main.ts";
 
 /** The process, for {@link main}. */
@@ -31,6 +32,6 @@ export interface CliHost {
  * @returns Its host.
  */
 export async function currentHost(): Promise<CliHost> {
-  if ("Deno" in globalThis) return (await import("./host_deno.ts")).denoHost();
+  if ("Deno" in globalThis) return denoHost();
   return (await import("./host_node.ts")).nodeHost();
 }
