@@ -17,18 +17,14 @@ after(async () => {
   await server.close();
 });
 
+const checkWithTimeout = (value: string) =>
+  runCliProcess(["check", "--json", "--host", server.url, "--timeout", value]);
+
 describe("cli: inputs refused before any request", () => {
   for (const value of ["1e306", "3000000", "0x10", "-1", "", " ", "0", "NaN", "Infinity", "5s"]) {
     it(`--timeout ${JSON.stringify(value)}: usage error naming --timeout, exit 2`, async () => {
       const before = fake.requests.length;
-      const run = await runCliProcess([
-        "check",
-        "--json",
-        "--host",
-        server.url,
-        "--timeout",
-        value,
-      ]);
+      const run = await checkWithTimeout(value);
       assert.equal(run.code, 2, run.stderr);
       const error = run.result?.error as { code: string; message: string };
       assert.equal(error.code, "usage");
@@ -39,14 +35,7 @@ describe("cli: inputs refused before any request", () => {
 
   for (const value of ["2147483", "0.5", "2.5", ".5", "10"]) {
     it(`--timeout ${value} is accepted`, async () => {
-      const run = await runCliProcess([
-        "check",
-        "--json",
-        "--host",
-        server.url,
-        "--timeout",
-        value,
-      ]);
+      const run = await checkWithTimeout(value);
       assert.equal(run.code, 0, run.stderr);
     });
   }
