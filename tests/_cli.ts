@@ -1,10 +1,20 @@
-// Runs the real command line as a subprocess of the runtime running the tests (Deno or Bun).
-import { spawn } from "node:child_process";
+// Runs the real command line as a subprocess of the runtime running the tests (Deno or Bun), or
+// of another runtime (Node, from a bundle), with the standard streams as a test needs them.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, delimiter, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 export const CLI_PATH = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const IS_DENO = "Deno" in globalThis;
+export const IS_BUN = "Bun" in globalThis;
+
+/** The permissions the README tells Deno users to give. */
+export const DENO_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read"];
 
 export interface CliRun {
   code: number | null;
@@ -17,46 +27,64 @@ export interface CliRun {
   result: Record<string, unknown> | undefined;
 }
 
+/** Where a standard stream goes: a pipe the test reads, a pipe closed at once, or a file descriptor. */
+export type StreamTarget = "pipe" | "closed" | number;
+
 export interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   /** Kill the child after this long (a hang is a failure, not a stuck suite). */
   timeoutMs?: number;
   /** Called once with the child, e.g. to send SIGINT at the right moment. */
-  onSpawn?: (child: ReturnType<typeof spawn>) => void;
+  onSpawn?: (child: ChildProcess) => void;
+  /** The command and its leading arguments, instead of the current runtime running src/cli.ts. */
+  command?: [string, string[]];
+  /** Under Deno, the permission flags (default {@link DENO_PERMISSIONS}). */
+  denoPermissions?: string[];
+  /** Where stdout goes (default: a pipe). */
+  stdout?: StreamTarget;
+  /** Where stderr goes (default: a pipe). */
+  stderr?: StreamTarget;
 }
 
 /** The command prefix that runs src/cli.ts under the current runtime. */
-export function cliCommand(): [string, string[]] {
-  const isDeno = "Deno" in globalThis;
-  return isDeno
-    ? [process.execPath, ["run", "--quiet", "--allow-net", "--allow-env", "--allow-read", CLI_PATH]]
+export function cliCommand(denoPermissions = DENO_PERMISSIONS): [string, string[]] {
+  return IS_DENO
+    ? [process.execPath, ["run", "--quiet", "--no-prompt", ...denoPermissions, CLI_PATH]]
     : [process.execPath, [CLI_PATH]];
 }
 
-export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const [command, prefix] = cliCommand();
-  // A clean environment: nothing from the machine may point the CLI elsewhere.
+/** A clean environment: nothing from the machine may point the CLI elsewhere. */
+function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",
     NO_COLOR: "1",
   };
   if (process.env.DENO_DIR) env.DENO_DIR = process.env.DENO_DIR;
-  for (const [key, value] of Object.entries(options.env ?? {})) {
+  for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
+  return env;
+}
+
+export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const [command, prefix] = options.command ?? cliCommand(options.denoPermissions);
+  const stdio = (target: StreamTarget | undefined) =>
+    target === undefined || target === "closed" ? "pipe" : target;
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...prefix, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
+      env: cleanEnv(options.env),
+      stdio: ["ignore", stdio(options.stdout), stdio(options.stderr)],
     });
     let stdout = "";
     let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    if (options.stdout === "closed") child.stdout?.destroy();
+    else child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    if (options.stderr === "closed") child.stderr?.destroy();
+    else child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
     child.on("error", (error) => {
       clearTimeout(timer);
@@ -78,4 +106,60 @@ export function runCliProcess(args: string[], options: CliOptions = {}): Promise
     });
     options.onSpawn?.(child);
   });
+}
+
+/** Waits until `condition` holds, checking every 10 ms; fails after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  condition: () => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * The path of an executable on PATH, or undefined. `deno test` puts a `node` on PATH that is Deno
+ * itself (its Node compatibility shim); that one is skipped.
+ */
+export function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const path = join(dir, name);
+    if (dir === "" || !existsSync(path)) continue;
+    if (name !== "deno" && basename(realpathSync(path)).startsWith("deno")) continue;
+    return path;
+  }
+  return undefined;
+}
+
+/**
+ * The CLI as Node runs it: src/cli.ts bundled by Bun for Node (as scripts/node_smoke.sh bundles
+ * the library), behind a one-line entry that calls `main()`. `undefined` when `node` or `bun` is
+ * not available; then Node cases are skipped. `dispose` removes the bundle.
+ */
+export async function nodeCliBundle(): Promise<
+  { command: [string, string[]]; dispose: () => Promise<void> } | undefined
+> {
+  const node = which("node");
+  const bun = IS_BUN ? process.execPath : which("bun");
+  if (node === undefined || bun === undefined) return undefined;
+  const dir = await mkdtemp(join(tmpdir(), "vtcode-ollama-node-cli-"));
+  const entry = join(dir, "entry.ts");
+  await writeFile(entry, `import { main } from ${JSON.stringify(CLI_PATH)};\nawait main();\n`);
+  const out = join(dir, "cli.mjs");
+  const built = spawnSync(
+    bun,
+    ["build", entry, "--target=node", "--format=esm", `--outfile=${out}`],
+    { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 },
+  );
+  if (built.status !== 0) throw new Error(`bun build failed: ${built.stderr}`);
+  return {
+    command: [node, [out]],
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
 }

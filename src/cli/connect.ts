@@ -1,0 +1,59 @@
+/**
+ * A client for the commands that talk to the server directly (`list`, `pull`): the address by
+ * the usual resolution, the config's bounds, the proxy variables for diagnosis, and a health
+ * check, said once for people and once as a `health` event.
+ *
+ * @module
+ */
+
+import { OllamaClient } from "../client.ts";
+import { resolveBaseUrl } from "../url.ts";
+import type { CommandContext } from "./command.ts";
+import { ollamaEnv } from "./env.ts";
+
+/**
+ * Creates the client and checks the server is an Ollama.
+ *
+ * @param context The command's context.
+ * @param onClient Told the client before the health check, so a failure can name its address.
+ * @returns The client, once the server answered.
+ * @throws {OllamaError} When the server is not reachable or not Ollama.
+ */
+export async function connect(
+  context: CommandContext,
+  onClient: (client: OllamaClient) => void,
+): Promise<OllamaClient> {
+  const { config, flags, output } = context;
+  const env = ollamaEnv(context.env);
+  const { url } = resolveBaseUrl({ host: flags.host, baseUrl: config.baseUrl, env });
+  const key = env.OLLAMA_API_KEY?.trim();
+  const client = new OllamaClient(url, {
+    headers: key && isOllamaCloud(url) ? { authorization: `Bearer ${key}` } : undefined,
+    timeoutMs: config.timeoutSecs * 1000,
+    stallTimeoutMs: config.stallTimeoutSecs * 1000,
+    signal: context.signal,
+    retry: { retries: config.pullRetries },
+    insecure: config.insecure,
+    proxyEnv: context.proxyEnv,
+  });
+  onClient(client);
+  const health = await client.healthCheck({ signal: context.signal });
+  output.info(`Ollama ${health.version ?? "(version unknown)"} is running at ${client.baseUrl}`);
+  output.event({
+    type: "health",
+    reachable: true,
+    base_url: client.baseUrl,
+    server_version: health.version,
+  });
+  return client;
+}
+
+/** The API key goes to ollama.com only: never to a local server or a third party. */
+function isOllamaCloud(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === "https:" && (hostname === "ollama.com" || hostname.endsWith(".ollama.com"));
+  } catch {
+    return false;
+  }
+}

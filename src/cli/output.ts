@@ -1,0 +1,248 @@
+/**
+ * Everything the command line prints goes through {@link Output}: lines for people on stderr
+ * (colour only on a terminal and without `NO_COLOR`), `list` output and `--json` lines on
+ * stdout, and the progress reporter for the output mode (loaded on the first pull event).
+ *
+ * A stream that cannot be written to any more (a closed pipe: `list | head -1`; a full disk:
+ * `> /dev/full`) is left alone from then on: the run carries on and exits with its outcome's
+ * code, never with a stack trace.
+ *
+ * Each outcome is said once: one line for people (`ready: …`, `error: …`), plus the result
+ * line with `--json`.
+ *
+ * @module
+ */
+
+import type { OllamaError } from "../errors/ollama_error.ts";
+import type { OllamaPullProgressReporter } from "../events.ts";
+import type { ProgressSink } from "../progress/sink.ts";
+import { sanitizeText } from "../sanitize.ts";
+import { type CliResult, exitCodeOf } from "./command.ts";
+
+/** Where an {@link Output} writes. */
+export interface OutputStreams {
+  /** stdout. May throw once the stream is closed; it is then no longer written to. */
+  stdout: (text: string) => void;
+  /** stderr. Its `write` may throw once the stream is closed; it is then left alone. */
+  stderr: ProgressSink;
+  /** Whether `NO_COLOR` is set (to anything but the empty string). */
+  noColor: boolean;
+}
+
+/** How an {@link Output} prints. */
+export interface OutputMode {
+  /** `--json`: NDJSON events and the result line on stdout. */
+  json: boolean;
+  /** `--quiet`: nothing on stderr but errors. */
+  quiet: boolean;
+  /** `--tui`: the layer-by-layer progress display on a terminal. */
+  tui?: boolean;
+  /** Print `ready: …` when the run succeeds (not for `list`, whose output is the answer). */
+  sayReady?: boolean;
+}
+
+/** The command line's printing, for one run. */
+export class Output {
+  readonly #streams: OutputStreams;
+  readonly #mode: OutputMode;
+  #stdoutOpen = true;
+  #stderrOpen = true;
+  #color: boolean | undefined;
+  /** The sink the progress reporters write to: stderr, never throwing. */
+  readonly #sink: ProgressSink;
+
+  /**
+   * Creates the output.
+   *
+   * @param streams Where to write.
+   * @param mode How to print.
+   */
+  constructor(streams: OutputStreams, mode: OutputMode) {
+    this.#streams = streams;
+    this.#mode = mode;
+    const isTerminal = () => this.#isTerminal();
+    this.#sink = {
+      write: (text) => this.#stderr(text),
+      get isTerminal() {
+        return isTerminal();
+      },
+      get columns() {
+        return streams.stderr.columns;
+      },
+    };
+  }
+
+  /** Whether `--json` is on. */
+  get json(): boolean {
+    return this.#mode.json;
+  }
+
+  /**
+   * Writes text to stdout as is (`list` output).
+   *
+   * @param text The text, with its line breaks.
+   */
+  stdout(text: string): void {
+    if (!this.#stdoutOpen) return;
+    try {
+      this.#streams.stdout(text);
+    } catch {
+      this.#stdoutOpen = false;
+    }
+  }
+
+  /**
+   * Writes text to stderr as is (`--help`, the version).
+   *
+   * @param text The text, with its line breaks.
+   */
+  stderr(text: string): void {
+    this.#stderr(text);
+  }
+
+  /**
+   * A line for people about what is going on (not with `--quiet`); a `log` event with `--json`.
+   *
+   * @param message The line; sanitized here.
+   */
+  info(message: string): void {
+    const text = sanitizeText(message, { maxLength: 2000 });
+    this.event({ type: "log", level: "info", message: text });
+    if (!this.#mode.quiet) this.#stderr(`${this.#paint("32", "•")} ${text}\n`);
+  }
+
+  /**
+   * A `warning: …` line for people (not with `--quiet`); a `log` event with `--json`.
+   *
+   * @param message The warning; sanitized here.
+   */
+  warning(message: string): void {
+    const text = sanitizeText(message, { maxLength: 2000 });
+    this.event({ type: "log", level: "warn", message: text });
+    if (!this.#mode.quiet) this.#stderr(`${this.#paint("33", "warning")}: ${text}\n`);
+  }
+
+  /**
+   * An NDJSON event on stdout, with `--json` only.
+   *
+   * @param value The event; it has a `type`.
+   */
+  event(value: Record<string, unknown>): void {
+    if (this.#mode.json) this.stdout(JSON.stringify(value) + "\n");
+  }
+
+  /**
+   * The progress reporter for this output mode. Its module is loaded on the first event: a
+   * `check`, or an `ensure` with nothing to pull, never pays for it.
+   *
+   * @returns The reporter.
+   */
+  reporter(): OllamaPullProgressReporter {
+    let loading: Promise<OllamaPullProgressReporter> | undefined;
+    let reporter: OllamaPullProgressReporter | undefined;
+    const load = () => loading ??= this.#createReporter().then((created) => reporter = created);
+    return {
+      // Once loaded, events go straight through (no extra promise per event).
+      onEvent: (event, model) =>
+        reporter !== undefined
+          ? reporter.onEvent(event, model)
+          : load().then((created) => created.onEvent(event, model)),
+      finish: (model, outcome) =>
+        reporter !== undefined
+          ? reporter.finish?.(model, outcome)
+          : loading?.then((created) => created.finish?.(model, outcome)),
+    };
+  }
+
+  /**
+   * Says the outcome once (`ready: …`, or `error: …` for each error), writes the result line
+   * with `--json`, and returns the exit code.
+   *
+   * @param result The outcome.
+   * @param hint Said after the error, on its line (e.g. where to find the usage).
+   * @returns Its exit code.
+   */
+  finish(result: CliResult, hint?: string): number {
+    for (const error of result.otherErrors ?? []) this.#sayError(error);
+    if (result.error !== null) this.#sayError(result.error, hint);
+    if (result.error === null && !this.#mode.quiet && this.#mode.sayReady !== false) {
+      const ready = [...result.present, ...result.pulled];
+      this.#stderr(`${this.#paint("32", "ready")}${ready.length ? `: ${ready.join(", ")}` : ""}\n`);
+    }
+    if (this.#mode.json) this.stdout(resultLine(result));
+    return exitCodeOf(result);
+  }
+
+  #sayError(error: OllamaError, hint?: string): void {
+    const label = error.code === "interrupted" ? "interrupted" : "error";
+    const text = sanitizeText(error.message, { maxLength: 4000 });
+    const end = hint === undefined ? "" : `${/[.!?]$/.test(text) ? "" : "."} ${hint}`;
+    this.#stderr(`${this.#paint("31", label)}: ${text}${end}\n`);
+  }
+
+  #stderr(text: string): void {
+    if (!this.#stderrOpen) return;
+    try {
+      this.#streams.stderr.write(text);
+    } catch {
+      this.#stderrOpen = false;
+    }
+  }
+
+  #isTerminal(): boolean {
+    try {
+      return this.#stderrOpen && this.#streams.stderr.isTerminal;
+    } catch {
+      return false;
+    }
+  }
+
+  #paint(code: string, text: string): string {
+    this.#color ??= this.#isTerminal() && !this.#streams.noColor;
+    return this.#color ? `\x1b[${code}m${text}\x1b[0m` : text;
+  }
+
+  async #createReporter(): Promise<OllamaPullProgressReporter> {
+    if (this.#mode.json) {
+      const { JsonPullProgressReporter } = await import("../progress/json_reporter.ts");
+      return new JsonPullProgressReporter({
+        sink: { write: (text) => this.stdout(text), isTerminal: false },
+      });
+    }
+    if (this.#mode.quiet) {
+      const { SilentPullProgressReporter } = await import("../progress/silent_reporter.ts");
+      return new SilentPullProgressReporter();
+    }
+    this.#color ??= this.#isTerminal() && !this.#streams.noColor;
+    const options = { sink: this.#sink, color: this.#color };
+    if (this.#mode.tui) {
+      const { TuiPullProgressReporter } = await import("../progress/tui_reporter.ts");
+      return new TuiPullProgressReporter(options);
+    }
+    const { CliPullProgressReporter } = await import("../progress/cli_reporter.ts");
+    return new CliPullProgressReporter(options);
+  }
+}
+
+/**
+ * The `--json` result line: always the last line of a `--json` run.
+ *
+ * @param result The outcome.
+ * @returns The line, with its line break.
+ */
+export function resultLine(result: CliResult): string {
+  return JSON.stringify({
+    type: "result",
+    ok: result.error === null,
+    exit_code: exitCodeOf(result),
+    base_url: result.baseUrl,
+    server_version: result.serverVersion,
+    present: result.present,
+    pulled: result.pulled,
+    missing: result.missing,
+    error: result.error === null ? null : {
+      code: result.error.code,
+      message: sanitizeText(result.error.message, { maxLength: 2000 }),
+    },
+  }) + "\n";
+}
