@@ -43,6 +43,7 @@ export {
   type BaseUrlSources,
   baseUrlToHostRoot,
   DEFAULT_BASE_URL,
+  isOllamaCloudUrl,
   isOpenAICompatibleBaseUrl,
   normalizeBaseUrl,
   redactUrl,

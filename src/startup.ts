@@ -34,7 +34,7 @@ import type { ProxyEnv } from "./proxy.ts";
 import { RegistryClient } from "./registry.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";
-import { type BaseUrlSource, resolveBaseUrl } from "./url.ts";
+import { type BaseUrlSource, isOllamaCloudUrl, resolveBaseUrl } from "./url.ts";
 import { isVersionAtLeast } from "./version.ts";
 import { formatBytes } from "./progress/format.ts";
 import { callerAbort } from "./transport.ts";
@@ -74,8 +74,12 @@ export interface OllamaEnv {
  * ```
  */
 export interface StartupLogEntry {
-  /** `warn` for problems (server down, model missing), `info` otherwise. */
-  level: "info" | "warn";
+  /**
+   * `info` for progress, `warn` for a problem that does not decide the outcome (a registry
+   * that cannot be asked, a download that will not fit), `error` for the problem that does
+   * (it is also the report's `error`: a caller that prints the outcome can skip these).
+   */
+  level: "info" | "warn" | "error";
   /** A one-line message for people. */
   message: string;
 }
@@ -124,6 +128,8 @@ export interface StartupReport {
   plan: Plan | null;
   /** Problems worth a user's attention that did not decide the outcome. */
   warnings: string[];
+  /** Every model's failure (a refusal next to a failed pull, say); `error` is the decisive one. */
+  failures: OllamaError[];
   /** The outcome's error, `null` when ok. */
   error: OllamaError | null;
 }
@@ -270,7 +276,7 @@ export async function ensureOllamaReady(
       if (!policy.autoPull) refusals.push(model);
       else if (!isModelAllowed(model.name, policy.whitelist)) {
         const error = new NotWhitelistedError(model.short, policy.whitelist ?? []);
-        run.log("warn", error.message);
+        run.log("error", error.message);
         failures.push(error);
       } else pulls.push({ model, entry: plan?.entries.find((e) => e.model === model.short) });
     }
@@ -286,7 +292,7 @@ export async function ensureOllamaReady(
       const error = new ModelMissingError(names, policy.noPullReason, {
         advice: options.missingAdvice?.(names),
       });
-      run.log("warn", error.message);
+      run.log("error", error.message);
       failures.push(error);
     }
 
@@ -319,7 +325,10 @@ export async function ensureOllamaReady(
     });
     options.signal?.throwIfAborted();
     if (interrupted !== undefined) return run.finish(interrupted);
-    if (failures.length > 0) return run.finish(mostSevere(failures));
+    if (failures.length > 0) {
+      run.report.failures = failures;
+      return run.finish(mostSevere(failures));
+    }
 
     // Every required model is listed now: its digest, for the lock and for `--locked`.
     const final = run.report.pulled.length > 0 ? await run.list(client) : installed;
@@ -333,7 +342,7 @@ export async function ensureOllamaReady(
     const cloud = required.filter((m) => m.cloud).map((m) => final.get(m.key)?.name ?? m.short);
     const cloudProblem = await cloudReadiness(client, cloud, options.signal);
     if (cloudProblem !== undefined) {
-      run.log("warn", cloudProblem.message);
+      run.log("error", cloudProblem.message);
       return run.finish(cloudProblem);
     }
 
@@ -573,12 +582,12 @@ async function ensureModelOnce(
   if (await client.hasModel(name, { signal: policy.signal })) return { model, status: "present" };
   if (policy.autoPull === false) {
     const why = policy.noPullReason ?? "auto_pull is off";
-    log("warn", `Required model ${model} is not installed (${why})`);
+    log("error", `Required model ${model} is not installed (${why})`);
     throw new ModelMissingError([model], why);
   }
   if (!isModelAllowed(name, policy.whitelist)) {
     const error = new NotWhitelistedError(model, policy.whitelist ?? []);
-    log("warn", error.message);
+    log("error", error.message);
     throw error;
   }
   await client.pullModel(name, { reporter: policy.reporter, signal: policy.signal });
@@ -604,6 +613,7 @@ class Run {
     digests: {},
     plan: null,
     warnings: [],
+    failures: [],
     error: null,
   };
   readonly #options: EnsureOptions;
@@ -679,7 +689,7 @@ class Run {
       health = await client.healthCheck({ signal: this.#options.signal });
     } catch (error) {
       if (!(error instanceof OllamaError)) throw error;
-      if (error.code !== "interrupted") this.log("warn", `Ollama unavailable: ${error.message}`);
+      if (error.code !== "interrupted") this.log("error", `Ollama unavailable: ${error.message}`);
       this.finish(error);
       return undefined;
     }
@@ -694,7 +704,7 @@ class Run {
       !isVersionAtLeast(health.version, settings.minVersion)
     ) {
       const error = new ServerTooOldError(client.baseUrl, health.version, settings.minVersion);
-      this.log("warn", error.message);
+      this.log("error", error.message);
       this.finish(error);
       return undefined;
     }
@@ -796,7 +806,7 @@ function requiredModel(name: string): RequiredModel | undefined {
 function clientOptions(config: OllamaConfig, options: EnsureOptions, url: string) {
   const headers = new Headers(options.headers);
   const key = options.env?.OLLAMA_API_KEY?.trim();
-  if (key && !headers.has("authorization") && isOllamaCloud(url)) {
+  if (key && !headers.has("authorization") && isOllamaCloudUrl(url)) {
     headers.set("authorization", `Bearer ${key}`);
   }
   return {
@@ -809,16 +819,6 @@ function clientOptions(config: OllamaConfig, options: EnsureOptions, url: string
     insecure: config.insecure,
     proxyEnv: options.proxyEnv,
   };
-}
-
-/** The API key goes to ollama.com only: never to a local server or a third party. */
-function isOllamaCloud(url: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(url);
-    return protocol === "https:" && (hostname === "ollama.com" || hostname.endsWith(".ollama.com"));
-  } catch {
-    return false;
-  }
 }
 
 function keyOrUndefined(name: string): string | undefined {

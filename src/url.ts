@@ -465,3 +465,28 @@ export function joinUrl(baseUrl: string, path: string): string {
   if (path === "") return base;
   return path.startsWith("/") ? `${base}${path}` : `${base}/${path}`;
 }
+
+/**
+ * Whether a base URL is Ollama's cloud (`https://ollama.com` or a subdomain): the only place an
+ * `OLLAMA_API_KEY` is ever sent.
+ *
+ * @param url A base URL.
+ * @returns `true` for ollama.com over https.
+ *
+ * @example
+ * ```ts
+ * import { isOllamaCloudUrl } from "@vtcode/ollama";
+ *
+ * isOllamaCloudUrl("https://ollama.com:443"); // true
+ * isOllamaCloudUrl("http://ollama.com"); // false: never over plain http
+ * isOllamaCloudUrl("https://ollama.com.evil.example"); // false
+ * ```
+ */
+export function isOllamaCloudUrl(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === "https:" && (hostname === "ollama.com" || hostname.endsWith(".ollama.com"));
+  } catch {
+    return false;
+  }
+}

@@ -40,7 +40,7 @@ describe("ensureOllamaReady", () => {
     ]);
   });
 
-  it("a server that is down is a report with a warning, not a throw", async () => {
+  it("a server that is down is a report with an error log entry, not a throw", async () => {
     const log: StartupLogEntry[] = [];
     const report = await ensureOllamaReady({ models: ["llama3"] }, {
       fetch: () => Promise.reject(new TypeError("connection refused")),
@@ -51,7 +51,7 @@ describe("ensureOllamaReady", () => {
     assert.equal(report.exitCode, 3);
     assert.equal(report.error?.code, "unreachable");
     assert.deepEqual(report.missing, ["llama3:latest"]);
-    assert.equal(log[0].level, "warn");
+    assert.equal(log[0].level, "error");
     assert.match(log[0].message, /^Ollama unavailable: No running Ollama server detected/);
   });
 

@@ -7,7 +7,7 @@
  */
 
 import { OllamaClient } from "../client.ts";
-import { resolveBaseUrl } from "../url.ts";
+import { isOllamaCloudUrl, resolveBaseUrl } from "../url.ts";
 import type { CommandContext } from "./command.ts";
 import { ollamaEnv } from "./env.ts";
 
@@ -28,7 +28,7 @@ export async function connect(
   const { url } = resolveBaseUrl({ host: flags.host, baseUrl: config.baseUrl, env });
   const key = env.OLLAMA_API_KEY?.trim();
   const client = new OllamaClient(url, {
-    headers: key && isOllamaCloud(url) ? { authorization: `Bearer ${key}` } : undefined,
+    headers: key && isOllamaCloudUrl(url) ? { authorization: `Bearer ${key}` } : undefined,
     timeoutMs: config.timeoutSecs * 1000,
     stallTimeoutMs: config.stallTimeoutSecs * 1000,
     signal: context.signal,
@@ -46,14 +46,4 @@ export async function connect(
     server_version: health.version,
   });
   return client;
-}
-
-/** The API key goes to ollama.com only: never to a local server or a third party. */
-function isOllamaCloud(url: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(url);
-    return protocol === "https:" && (hostname === "ollama.com" || hostname.endsWith(".ollama.com"));
-  } catch {
-    return false;
-  }
 }

@@ -49,7 +49,9 @@ export class ModelMissingError extends OllamaError {
     const shown = models.map((m) => sanitizeText(m, { maxLength: 200 }));
     const list = shown.join(", ");
     const advice = options.advice ??
-      `Pull ${shown.length === 1 ? "it" : "them"} with \`ollama pull ${shown.join(" ")}\`.`;
+      `Pull ${shown.length === 1 ? "it" : "them"} with ${
+        shown.map((m) => `\`ollama pull ${m}\``).join(", ")
+      }.`;
     super(
       "model_missing",
       `Required model${models.length === 1 ? "" : "s"} not installed: ${list} (${why}). ${advice}`,
