@@ -630,7 +630,20 @@ async function currentHost(): Promise<Host> {
   };
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the command line as this process: its arguments, stdout and stderr, Ctrl-C, exit code.
+ * The npm package's `vtcode-ollama` bin calls it (Node 20 has no `import.meta.main`).
+ *
+ * @returns Once the command has finished and the exit code is set.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "@vtcode/ollama/cli";
+ *
+ * await main();
+ * ```
+ */
+export async function main(): Promise<void> {
   const host = await currentHost();
   const controller = new AbortController();
   const stopListening = host.onSigint(() => {
