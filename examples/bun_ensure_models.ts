@@ -10,10 +10,21 @@ import { CliPullProgressReporter, ensureOllamaReady, loadOllamaConfig } from "..
 const dash = Bun.argv.indexOf("--");
 const own = dash === -1 ? Bun.argv.slice(2) : Bun.argv.slice(2, dash);
 const app = dash === -1 ? [] : Bun.argv.slice(dash + 1);
-const { values } = parseArgs({
-  args: own,
-  options: { model: { type: "string", multiple: true }, config: { type: "string" } },
-});
+let values;
+try {
+  ({ values } = parseArgs({
+    args: own,
+    options: { model: { type: "string", multiple: true }, config: { type: "string" } },
+    strict: true,
+  }));
+} catch (error) {
+  // A usage error exits 2, as the command line does, with the message instead of a stack trace.
+  console.error((error as Error).message.replace(/\. To specify .*$/s, ""));
+  console.error(
+    "usage: bun examples/bun_ensure_models.ts [--model NAME]... [--config PATH] [-- COMMAND...]",
+  );
+  process.exit(2);
+}
 
 const { config } = await loadOllamaConfig({ path: values.config, cwd: process.cwd() });
 const report = await ensureOllamaReady(

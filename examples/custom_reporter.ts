@@ -10,6 +10,16 @@ import {
   sanitizeText,
 } from "../mod.ts";
 import { FakeOllama, serveFakeOllama } from "../src/testing/mod.ts";
+import process from "node:process";
+import { parseArgs } from "node:util";
+
+try {
+  parseArgs({ args: process.argv.slice(2), options: {}, strict: true });
+} catch (error) {
+  console.error((error as Error).message.replace(/\. To specify .*$/s, ""));
+  console.error("usage: custom_reporter.ts (it takes no arguments)");
+  process.exit(2);
+}
 
 /**
  * Logs each layer once, when the server first names it, and the total at the end. (A layer's

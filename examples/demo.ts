@@ -8,10 +8,23 @@
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { FakeOllama, serveFakeOllama } from "../src/testing/mod.ts";
 
-const fast = process.argv.includes("--fast");
-const extra = process.argv.includes("--tui") ? ["--tui"] : [];
+let flags;
+try {
+  ({ values: flags } = parseArgs({
+    args: process.argv.slice(2),
+    options: { fast: { type: "boolean" }, tui: { type: "boolean" } },
+    strict: true,
+  }));
+} catch (error) {
+  console.error((error as Error).message.replace(/\. To specify .*$/s, ""));
+  console.error("usage: demo.ts [--fast] [--tui]");
+  process.exit(2);
+}
+const fast = flags.fast === true;
+const extra = flags.tui === true ? ["--tui"] : [];
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const runtime = "Deno" in globalThis
   ? [process.execPath, "run", "--quiet", "--allow-net", "--allow-env", "--allow-read", cli]

@@ -6,7 +6,16 @@
 // It reads ./vtcode.toml when there is one, makes the configured models ready (pulling what the
 // config allows, with live progress), prints one line per model, and exits with the contract's
 // code, so `deno run … && ./start-my-app` starts the app only when Ollama is ready.
+import { parseArgs } from "node:util";
 import { CliPullProgressReporter, ensureOllamaReady, loadOllamaConfig } from "../mod.ts";
+
+try {
+  parseArgs({ args: Deno.args, options: {}, strict: true });
+} catch (error) {
+  console.error((error as Error).message.replace(/\. To specify .*$/s, ""));
+  console.error("usage: deno run [PERMISSIONS] examples/deno_startup_check.ts (no arguments)");
+  Deno.exit(2);
+}
 
 const { config } = await loadOllamaConfig({ cwd: Deno.cwd() });
 const encoder = new TextEncoder();

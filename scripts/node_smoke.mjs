@@ -1,33 +1,22 @@
-// Smoke test of the package on plain Node (20+), from a bundle of `mod.ts` and
-// `src/testing/mod.ts` (see scripts/node_smoke.sh, which builds it):
+// Smoke test of the npm package on plain Node (20.3+), as a user gets it: run from a directory
+// where the packed tarball is installed (scripts/npm_smoke.sh copies this file there), it imports
+// `@vtcode/ollama`, `@vtcode/ollama/testing` and `@vtcode/ollama/cli` by name, serves the fake
+// Ollama with `node:http` on a loopback port in this process and talks to it with Node's own
+// `fetch`. Prints one line per check; stops at the first failure and exits 1. Takes a few seconds.
 //
-//   node scripts/node_smoke.mjs BUNDLE_DIR
-//
-// BUNDLE_DIR holds `mod.js` and `src/testing/mod.js`. Serves the fake Ollama with `node:http` on
-// a loopback port and talks to it with Node's own `fetch`. Prints one line per check; stops at
-// the first failure and exits 1. Never needs more than a few seconds.
+//   node node_smoke.mjs
 
 import assert from "node:assert/strict";
-import { resolve } from "node:path";
 import process from "node:process";
-import { pathToFileURL } from "node:url";
 
 /** Whole-run bound: a hang (a stream never ending, a handle left open) is a failure too. */
 const RUN_TIMEOUT_MS = 30_000;
-
-const dir = process.argv[2] ?? process.env.NODE_SMOKE_DIR;
-if (!dir) {
-  console.error("usage: node scripts/node_smoke.mjs BUNDLE_DIR (or NODE_SMOKE_DIR=BUNDLE_DIR)");
-  process.exit(2);
-}
 
 const hardStop = setTimeout(() => {
   console.error(`FAIL  the smoke test did not finish within ${RUN_TIMEOUT_MS / 1000} s`);
   process.exit(1);
 }, RUN_TIMEOUT_MS);
 hardStop.unref();
-
-const load = (path) => import(pathToFileURL(resolve(dir, path)).href);
 
 const started = performance.now();
 let failed = false;
@@ -83,6 +72,7 @@ function checkPullEvents(events, expectedBytes) {
 
 let pkg;
 let testing;
+let cli;
 
 await check("runtime is plain Node", () => {
   assert.equal(typeof globalThis.Deno, "undefined", "no Deno global");
@@ -110,16 +100,18 @@ await check("web APIs the client uses", () => {
   return "fetch, AbortSignal.any/timeout, web streams, TextDecoder(Stream)";
 });
 
-await check("bundles load", async () => {
-  pkg = await load("mod.js");
-  testing = await load("src/testing/mod.js");
+await check("the package loads by name", async () => {
+  pkg = await import("@vtcode/ollama");
+  testing = await import("@vtcode/ollama/testing");
+  cli = await import("@vtcode/ollama/cli");
   for (const name of ["OllamaClient", "ensureOllamaReady", "UnreachableError", "JsonLinesStream"]) {
-    assert.equal(typeof pkg[name], "function", `mod.js exports ${name}`);
+    assert.equal(typeof pkg[name], "function", `@vtcode/ollama exports ${name}`);
   }
   for (const name of ["FakeOllama", "serveFakeOllama", "unusedLoopbackUrl"]) {
-    assert.equal(typeof testing[name], "function", `src/testing/mod.js exports ${name}`);
+    assert.equal(typeof testing[name], "function", `@vtcode/ollama/testing exports ${name}`);
   }
-  // The TOML parser (smol-toml) is bundled in: node resolves nothing outside BUNDLE_DIR.
+  assert.equal(typeof cli.runCli, "function", "@vtcode/ollama/cli exports runCli");
+  // The TOML parser is the smol-toml dependency, installed from the registry beside the package.
   const config = pkg.parseOllamaConfig('[ollama]\nmodels = ["llama3"]\nauto_pull = false\n');
   assert.deepEqual(config.models, ["llama3"]);
   assert.equal(config.autoPull, false);
@@ -181,7 +173,10 @@ try {
     const pulls = fake.pullRequests();
     assert.equal(pulls.length, 1, "one /api/pull");
     assert.equal(pulls[0].method, "POST");
-    assert.deepEqual(pulls[0].body, { model: "tinyllama", stream: true });
+    // The client may send the name as given or normalized; either is tinyllama:latest.
+    const { model, ...rest } = pulls[0].body;
+    assert.equal(pkg.normalizeModelName(model), pkg.normalizeModelName("tinyllama:latest"));
+    assert.deepEqual(rest, { stream: true });
     assert.equal(pulls[0].status, 200);
     assert.equal(pulls[0].outcome, "completed");
     const { status, outcome } = pulls[0];
@@ -238,6 +233,25 @@ try {
     assert.equal(reporter.outcome, "success");
     assert.ok(logs.some((entry) => entry.message.includes(`is running at ${server.url}`)));
     return `present ${report.present.join(", ")}; pulled ${report.pulled.join(", ")}`;
+  });
+
+  await check("runCli check --json (@vtcode/ollama/cli)", async () => {
+    let stdout = "";
+    let stderr = "";
+    const io = {
+      stdout: (text) => (stdout += text),
+      stderr: { write: (text) => (stderr += text), isTerminal: false, columns: 80 },
+      env: {},
+      cwd: process.cwd(),
+    };
+    const args = ["check", "--host", server.url, "--model", "llama3", "--json"];
+    const code = await cli.runCli(args, io);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout.trim().split("\n").at(-1));
+    assert.equal(result.type, "result");
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.present, ["llama3:latest"]);
+    return `exit ${code}, present ${result.present.join(", ")}`;
   });
 
   await check("refused connection is UnreachableError", async () => {

@@ -85,7 +85,9 @@ function scriptedOllama(script: OllamaScript) {
       return ndjson([{ status: "pulling manifest" }, { status: "success" }]);
     }
     if (path === "/api/me") {
-      return typeof script.me === "function" ? script.me() : script.me ?? json({ error: "account unavailable" }, 503);
+      return typeof script.me === "function"
+        ? script.me()
+        : script.me ?? json({ error: "account unavailable" }, 503);
     }
     if (path === "/api/status") {
       return json({ cloud: { disabled: script.cloudDisabled ?? false, source: "none" } });
@@ -125,7 +127,7 @@ describe("the hook with a registry", () => {
     served = await serveFakeOllama(registry.handler);
     host = new URL(served.url).host;
     for (const model of ["tiny", "vision", "embed"]) {
-      const built = registry.model(model);
+      const built = await registry.model(model);
       assert.ok(built !== undefined);
       models[model] = built;
     }
@@ -218,7 +220,10 @@ describe("the hook with a registry", () => {
       const first = events.find(([m]) => m === model);
       assert.deepEqual(first, [model, "manifest"], `${model}: the manifest event comes first`);
     }
-    assert.equal(report.digests[`${host}/library/vision:latest`].digest, models.vision.digest.slice(7));
+    assert.equal(
+      report.digests[`${host}/library/vision:latest`].digest,
+      models.vision.digest.slice(7),
+    );
   });
 
   it("pulls up to pull_concurrency at once, never more", async () => {
@@ -250,11 +255,19 @@ describe("cloud readiness", () => {
     ["signed in", { me: () => json({ name: "me" }) }, 0, null],
     [
       "signed out: the sign-in URL",
-      { me: () => json({ error: "unauthorized", signin_url: "https://ollama.com/connect?key=abc" }, 401) },
+      {
+        me: () =>
+          json({ error: "unauthorized", signin_url: "https://ollama.com/connect?key=abc" }, 401),
+      },
       4,
       /ollama signin.*https:\/\/ollama\.com\/connect\?key=abc/,
     ],
-    ["cloud switched off", { me: () => json({ name: "me" }), cloudDisabled: true }, 4, /switched off/],
+    [
+      "cloud switched off",
+      { me: () => json({ name: "me" }), cloudDisabled: true },
+      4,
+      /switched off/,
+    ],
     [
       "503 account unavailable (a closed network) is not 'signed in'",
       {},
@@ -279,7 +292,10 @@ describe("cloud readiness", () => {
 
   it("a local model alone never asks about the cloud", async () => {
     const ollama = scriptedOllama({ installed: [{ name: "llama3:latest", digest: HEX("a") }] });
-    const report = await ensureOllamaReady({ models: ["llama3"] }, { fetch: ollama.fetch, registry: false });
+    const report = await ensureOllamaReady({ models: ["llama3"] }, {
+      fetch: ollama.fetch,
+      registry: false,
+    });
     assert.equal(report.ok, true);
     assert.equal(ollama.requests.some((r) => r.url.includes("/api/me")), false);
   });
@@ -293,7 +309,9 @@ describe("the lock", () => {
     });
     assert.equal(
       text,
-      `{\n  "version": 1,\n  "models": {\n    "LLAMA3:latest": { "digest": "${HEX("a")}", "size": 1 },\n` +
+      `{\n  "version": 1,\n  "models": {\n    "LLAMA3:latest": { "digest": "${
+        HEX("a")
+      }", "size": 1 },\n` +
         `    "qwen3:8b": { "digest": "${HEX("b")}", "size": 2 }\n  }\n}\n`,
     );
     assert.deepEqual(parseLock(text).models["qwen3:8b"], { digest: HEX("b"), size: 2 });
@@ -301,7 +319,9 @@ describe("the lock", () => {
   });
 
   it("a malformed lock is a config error with its line", () => {
-    const broken = `{\n  "version": 1,\n  "models": {\n    "llama3:latest": { "digest": "${HEX("a")}", "size": 1 }\n    "x": 3\n  }\n}\n`;
+    const broken = `{\n  "version": 1,\n  "models": {\n    "llama3:latest": { "digest": "${
+      HEX("a")
+    }", "size": 1 }\n    "x": 3\n  }\n}\n`;
     const error = assert.throws(() => parseLock(broken, "ci/ollama.lock"), ConfigError);
     void error;
     try {
@@ -383,7 +403,10 @@ describe("warm-up", () => {
     const ollama = scriptedOllama({
       installed: [{ name: "llama3:latest", digest: HEX("a") }],
       load: () =>
-        json({ error: "model requires more system memory (9.2 GiB) than is available (3.1 GiB)" }, 500),
+        json(
+          { error: "model requires more system memory (9.2 GiB) than is available (3.1 GiB)" },
+          500,
+        ),
     });
     const report = await ensureOllamaReady(
       { models: ["llama3"] },
@@ -413,9 +436,7 @@ describe("fleets", () => {
       {
         registry: false,
         fetch: (input, init) =>
-          String(input).startsWith("http://gpu-1")
-            ? ready.fetch(input, init)
-            : fetch(input, init),
+          String(input).startsWith("http://gpu-1") ? ready.fetch(input, init) : fetch(input, init),
       },
     );
     assert.deepEqual(fleet.hosts.map((h) => [h.baseUrl, h.exitCode]), [

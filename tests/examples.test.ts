@@ -36,6 +36,23 @@ function run(
 }
 
 describe("examples", () => {
+  it("each rejects a typo'd flag: exit 2, the parser's message and a usage line", async () => {
+    const cases = [
+      ["custom_reporter.ts", "--fsat"],
+      ["demo.ts", "--fsat"],
+      isDeno ? ["deno_startup_check.ts", "--hots"] : ["bun_ensure_models.ts", "--modle"],
+    ];
+    for (const [name, flag] of cases) {
+      const args = isDeno ? ["run", "-A", example(name), flag] : [example(name), flag];
+      const { code, stdout, stderr } = await run(args, { env: { OLLAMA_HOST: "127.0.0.1:9" } });
+      assert.equal(code, 2, `${name} ${flag}: ${stderr}`);
+      assert.equal(stdout, "", name);
+      assert.match(stderr, new RegExp(`^Unknown option '${flag}'$`, "m"), name);
+      assert.match(stderr, /^usage: /m, name);
+      assert.doesNotMatch(stderr, /TypeError|\bat .*:\d+:\d+/, `${name}: no stack trace`);
+    }
+  });
+
   it("custom_reporter.ts logs each layer and the outcome", async () => {
     const args = isDeno
       ? ["run", "-A", example("custom_reporter.ts")]

@@ -125,3 +125,7 @@ export {
   type ServeFakeOllamaOptions,
   unusedLoopbackUrl,
 } from "./serve.ts";
+
+// `deno run -A src/testing/mod.ts --port 11434` (or `bun src/testing/mod.ts ...`) runs the fake
+// server as a program; importers do not load that code.
+if (import.meta.main) import("./standalone.ts").then(({ main }) => main());
