@@ -13,7 +13,6 @@ import { NotOllamaError, UsageError, WarmFailedError } from "./errors/mod.ts";
 import type { OllamaPullEvent } from "./events.ts";
 import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "./names.ts";
 import { DEFAULT_MAX_LINE_LENGTH } from "./ndjson.ts";
-import type { ProxyEnv } from "./proxy.ts";
 import {
   DEFAULT_QUIET_TIMEOUT_MS,
   DEFAULT_STALL_TIMEOUT_MS,
@@ -24,7 +23,7 @@ import {
   type PullStreamOptions,
   pullToCompletion,
 } from "./pull.ts";
-import { checkRetryPolicy, type RetryPolicy } from "./retry.ts";
+import { checkRetryPolicy } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";
 import {
   boundMs,
@@ -36,279 +35,40 @@ import {
   Transport,
 } from "./transport.ts";
 import { isOpenAICompatibleBaseUrl, normalizeBaseUrl } from "./url.ts";
+import {
+  type CloudStatus,
+  cloudStatusFrom,
+  describeEntry,
+  modelInfoFrom,
+  type OllamaModelInfo,
+  type RunningModel,
+  runningModelFrom,
+} from "./model_info.ts";
 
-export type { FetchLike };
-
-/**
- * Bound for the health check, each non-streaming request and the start of a pull: 5 s.
- *
- * @example
- * ```ts
- * import { DEFAULT_TIMEOUT_MS } from "@vtcode/ollama";
- *
- * DEFAULT_TIMEOUT_MS; // 5000
- * ```
- */
-export const DEFAULT_TIMEOUT_MS = 5_000;
-
-/**
- * Bound for loading a model into memory (a large model can take minutes from disk): 5 minutes.
- *
- * @example
- * ```ts
- * import { DEFAULT_LOAD_TIMEOUT_MS } from "@vtcode/ollama";
- *
- * DEFAULT_LOAD_TIMEOUT_MS / 60_000; // 5
- * ```
- */
-export const DEFAULT_LOAD_TIMEOUT_MS = 300_000;
-
-/**
- * The largest non-streaming response body accepted (a huge `/api/tags`): 32 MiB.
- *
- * @example
- * ```ts
- * import { DEFAULT_MAX_RESPONSE_BYTES } from "@vtcode/ollama";
- *
- * DEFAULT_MAX_RESPONSE_BYTES / 1024 / 1024; // 32
- * ```
- */
-export const DEFAULT_MAX_RESPONSE_BYTES: number = 32 * 1024 * 1024;
-
-/**
- * Options for {@link OllamaClient}.
- *
- * @example
- * ```ts
- * import { OllamaClient, type OllamaClientOptions } from "@vtcode/ollama";
- *
- * const options: OllamaClientOptions = { timeoutMs: 2_000, retry: { retries: 5 } };
- * new OllamaClient("http://127.0.0.1:11434", options);
- * ```
- */
-export interface OllamaClientOptions {
-  /** The `fetch` to use. Default: the global `fetch`. */
-  fetch?: FetchLike;
-  /** Extra headers on every request, e.g. `{ Authorization: "Bearer …" }` for ollama.com. */
-  headers?: HeadersInit;
-  /** Bound for the health check, each non-streaming request and a pull's start. Default 5 s. */
-  timeoutMs?: number;
-  /** A pull in which no layer's download grew for this long is abandoned. Default 60 s. */
-  stallTimeoutMs?: number;
-  /** Silence bound after `verifying sha256 digest` / `writing manifest`. Default 10 minutes. */
-  quietTimeoutMs?: number;
-  /** Longest line accepted in a pull stream. Default 1 MiB. */
-  maxLineLength?: number;
-  /** Largest non-streaming response body accepted. Default 32 MiB. */
-  maxResponseBytes?: number;
-  /** Aborts every request this client makes (e.g. on shutdown). */
-  signal?: AbortSignal;
-  /** How {@link OllamaClient.pullModel} retries. Default: 3 retries, 0.5 s base backoff. */
-  retry?: RetryPolicy;
-  /** Pull from plain-HTTP registries (Ollama's `insecure`). Default `false`. */
-  insecure?: boolean;
-  /**
-   * The proxy variables the runtime's `fetch` honours (Deno's and Bun's do; Node's does not),
-   * so that failures can say which proxy was in the way. Only read, never applied.
-   */
-  proxyEnv?: ProxyEnv;
-}
-
-/**
- * Per-call options for requests that wait.
- *
- * @example
- * ```ts
- * import { OllamaClient, type RequestOptions } from "@vtcode/ollama";
- *
- * const options: RequestOptions = { signal: AbortSignal.timeout(1_000) };
- * await new OllamaClient("http://127.0.0.1:11434").listModels(options);
- * ```
- */
-export interface RequestOptions {
-  /** Aborts this call; it then rejects with `InterruptedError` (a timeout for `AbortSignal.timeout`). */
-  signal?: AbortSignal;
-  /** Overrides the client's `timeoutMs` for this call. */
-  timeoutMs?: number;
-}
-
-/**
- * Options for {@link OllamaClient.listModels}.
- *
- * @example
- * ```ts
- * import type { ListOptions } from "@vtcode/ollama";
- *
- * const options: ListOptions = { onWarning: (message) => console.error(message) };
- * ```
- */
-export interface ListOptions extends RequestOptions {
-  /** Told about each malformed entry that was skipped. */
-  onWarning?: (message: string) => void;
-}
-
-/**
- * What the health check learned.
- *
- * @example
- * ```ts
- * import { OllamaClient, type HealthInfo } from "@vtcode/ollama";
- *
- * const health: HealthInfo = await new OllamaClient("http://127.0.0.1:11434").healthCheck();
- * ```
- */
-export interface HealthInfo {
-  /** The server's host root, credentials removed. */
-  baseUrl: string;
-  /** The server's version, or `null` for servers too old to say. */
-  version: string | null;
-}
-
-/**
- * Details of an installed model, from `GET /api/tags`.
- *
- * @example
- * ```ts
- * import type { OllamaModelDetails } from "@vtcode/ollama";
- *
- * const details: OllamaModelDetails = { family: "llama", parameterSize: "8.0B", contextLength: 8192 };
- * ```
- */
-export interface OllamaModelDetails {
-  /** E.g. `gguf`. */
-  format?: string;
-  /** E.g. `llama`. */
-  family?: string;
-  /** E.g. `["llama"]`; may be `null` on the wire. */
-  families?: string[] | null;
-  /** E.g. `8.0B`. */
-  parameterSize?: string;
-  /** E.g. `Q4_0`. */
-  quantizationLevel?: string;
-  /** The model it was derived from, if any. */
-  parentModel?: string;
-  /** The context window, in tokens (newer servers). */
-  contextLength?: number;
-  /** The embedding size (newer servers). */
-  embeddingLength?: number;
-}
-
-/**
- * An installed model, from `GET /api/tags` (or `GET /v1/models` behind an OpenAI-style URL).
- *
- * @example
- * ```ts
- * import { OllamaClient, type OllamaModelInfo } from "@vtcode/ollama";
- *
- * const [first]: OllamaModelInfo[] = await new OllamaClient("http://127.0.0.1:11434").listModels();
- * console.log(first?.name, first?.cloud ? "(cloud)" : first?.size);
- * ```
- */
-export interface OllamaModelInfo {
-  /** The name as the server lists it, in short form with tag, e.g. `llama3:latest`. */
-  name: string;
-  /** Size on disk in bytes, when known (a few hundred bytes for a cloud stub). */
-  size?: number;
-  /** The manifest digest (64 hex), when known. */
-  digest?: string;
-  /** RFC 3339 time of the last change, when known. */
-  modifiedAt?: string;
-  /** Format, family, size class, quantization and context length, when known. */
-  details?: OllamaModelDetails;
-  /** For a cloud model: the model it runs on the remote host. */
-  remoteModel?: string;
-  /** For a cloud model: where it runs, e.g. `https://ollama.com:443`. */
-  remoteHost?: string;
-  /** What it can do, e.g. `["completion", "tools"]` or `["embedding"]` (newer servers). */
-  capabilities?: string[];
-  /** Whether it runs in the cloud (a stub here, not local weights). */
-  cloud: boolean;
-}
-
-/**
- * A model loaded in memory, from `GET /api/ps`.
- *
- * @example
- * ```ts
- * import type { RunningModel } from "@vtcode/ollama";
- *
- * const onGpu = (m: RunningModel) => m.size > 0 ? Math.round((100 * m.sizeVram) / m.size) : 0;
- * ```
- */
-export interface RunningModel {
-  /** The name, in short form. */
-  name: string;
-  /** Bytes in memory. */
-  size: number;
-  /** Of those, bytes on the GPU (equal to `size` when fully on the GPU, 0 on the CPU). */
-  sizeVram: number;
-  /** When it will be unloaded (RFC 3339), when known. */
-  expiresAt?: string;
-  /** The manifest digest, when known. */
-  digest?: string;
-}
-
-/**
- * What a server says about using cloud models.
- *
- * @example
- * ```ts
- * import type { CloudStatus } from "@vtcode/ollama";
- *
- * const ready = (s: CloudStatus) => s.signedIn === true && s.disabled !== true;
- * ```
- */
-export interface CloudStatus {
-  /** `true` signed in, `false` not (`POST /api/me` answered 401), `null` unknown. */
-  signedIn: boolean | null;
-  /** Where to sign the server in, when it said. */
-  signinUrl?: string;
-  /** `true` when the server's cloud access is switched off, `null` unknown. */
-  disabled: boolean | null;
-  /** What switched it off, when the server said (e.g. an environment variable). */
-  source?: string;
-  /** Why a field is `null`, for messages. */
-  detail?: string;
-}
-
-/**
- * Options for {@link OllamaClient.loadModel}.
- *
- * @example
- * ```ts
- * import type { LoadOptions } from "@vtcode/ollama";
- *
- * const options: LoadOptions = { keepAlive: "30m", embedding: false };
- * ```
- */
-export interface LoadOptions extends RequestOptions {
-  /** How long it stays loaded: a duration (`"30m"`), seconds, or `-1` for ever. */
-  keepAlive?: string | number;
-  /**
-   * Load it as an embedding model (`/api/embed`). Default: try `/api/generate`, and fall back
-   * to `/api/embed` when the server says the model does not support generate.
-   */
-  embedding?: boolean;
-}
-
-/**
- * What {@link OllamaClient.loadModel} did.
- *
- * @example
- * ```ts
- * import type { LoadResult } from "@vtcode/ollama";
- *
- * const result: LoadResult = { model: "llama3:latest", loadMs: 2300, endpoint: "/api/generate" };
- * ```
- */
-export interface LoadResult {
-  /** The model, in short form. */
-  model: string;
-  /** How long the load took, as measured here, in milliseconds. */
-  loadMs: number;
-  /** The endpoint that loaded it. */
-  endpoint: "/api/generate" | "/api/embed";
-}
+export type { CloudStatus, FetchLike, OllamaModelInfo, RunningModel };
+export {
+  DEFAULT_LOAD_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  type HealthInfo,
+  type ListOptions,
+  type LoadOptions,
+  type LoadResult,
+  type OllamaClientOptions,
+  type RequestOptions,
+} from "./client_options.ts";
+import {
+  DEFAULT_LOAD_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  type HealthInfo,
+  type ListOptions,
+  type LoadOptions,
+  type LoadResult,
+  type OllamaClientOptions,
+  type RequestOptions,
+} from "./client_options.ts";
+export type { OllamaModelDetails } from "./model_info.ts";
 
 /**
  * A client for one Ollama server.
@@ -485,7 +245,7 @@ export class OllamaClient {
     }
     const infos: OllamaModelInfo[] = [];
     models.forEach((entry: unknown, index) => {
-      const info = modelInfo(entry);
+      const info = modelInfoFrom(entry);
       if (info !== undefined) infos.push(info);
       else {options.onWarning?.(
           `skipped entry ${index + 1} of GET /api/tags: ${describeEntry(entry)}`,
@@ -608,21 +368,10 @@ export class OllamaClient {
     if (!Array.isArray(models)) {
       throw this.#wrongShape("GET /api/ps", response, `expected {"models": [...]}`);
     }
-    const running: RunningModel[] = [];
-    for (const entry of models) {
-      if (typeof entry !== "object" || entry === null) continue;
-      const record = entry as Record<string, unknown>;
-      const name = typeof record.name === "string" ? record.name : record.model;
-      if (typeof name !== "string") continue;
-      running.push({
-        name: displayName(name),
-        size: finiteOr(record.size, 0),
-        sizeVram: finiteOr(record.size_vram, 0),
-        expiresAt: typeof record.expires_at === "string" ? record.expires_at : undefined,
-        digest: typeof record.digest === "string" ? record.digest : undefined,
-      });
-    }
-    return running;
+    return models.flatMap((entry) => {
+      const running = runningModelFrom(entry);
+      return running === undefined ? [] : [running];
+    });
   }
 
   /**
@@ -657,9 +406,10 @@ export class OllamaClient {
   }
 
   /**
-   * Whether the server can use cloud models: signed in to ollama.com (`POST /api/me` is not
-   * 401) and cloud not switched off (`GET /api/status`). A server too old to know either
-   * answers with `null`s.
+   * Whether the server can use cloud models: signed in to ollama.com (`POST /api/me` answers
+   * 200; 401 is signed out; anything else, such as a real server's 503 `account unavailable`
+   * when it cannot reach ollama.com, is unknown) and cloud not switched off (`GET /api/status`).
+   * A server too old to know either answers with `null`s.
    *
    * @param options Signal and bound.
    * @returns The status.
@@ -678,30 +428,7 @@ export class OllamaClient {
       this.#transport.request("POST", "/api/me", bound, {}, { busyRetry: false }),
       this.#transport.request("GET", "/api/status", bound),
     ]);
-    const result: CloudStatus = { signedIn: null, disabled: null };
-    const details: string[] = [];
-    if (me.status === 200) result.signedIn = true;
-    else if (me.status === 401) {
-      result.signedIn = false;
-      const url = (parseJson(me.text) as { signin_url?: unknown } | undefined)?.signin_url;
-      if (typeof url === "string") result.signinUrl = sanitizeText(url, { maxLength: 500 });
-    } else {
-      details.push(
-        `POST /api/me answered ${statusText(me)}${snippet(errorMessageFrom(me.text) ?? me.text)}`,
-      );
-    }
-    const cloud = (parseJson(status.text) as { cloud?: unknown } | undefined)?.cloud;
-    if (status.status === 200 && typeof cloud === "object" && cloud !== null) {
-      const { disabled, source } = cloud as { disabled?: unknown; source?: unknown };
-      if (typeof disabled === "boolean") result.disabled = disabled;
-      if (typeof source === "string" && source !== "") {
-        result.source = sanitizeText(source, { maxLength: 200 });
-      }
-    } else {
-      details.push(`GET /api/status answered ${statusText(status)}`);
-    }
-    if (details.length > 0) result.detail = details.join("; ");
-    return result;
+    return cloudStatusFrom(me, status);
   }
 
   /**
@@ -891,80 +618,4 @@ function keyOf(name: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function displayName(name: string): string {
-  try {
-    return shortModelName(name);
-  } catch {
-    return sanitizeText(name, { maxLength: 200 });
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function finiteOr(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-function optionalNumber(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function describeEntry(entry: unknown): string {
-  if (typeof entry !== "object" || entry === null) return `not an object (${typeof entry})`;
-  return "no string `name`";
-}
-
-/** An `/api/tags` entry, or `undefined` when it has no usable name. Fields that are absent or of another type are left out. */
-function modelInfo(entry: unknown): OllamaModelInfo | undefined {
-  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return undefined;
-  const record = entry as Record<string, unknown>;
-  const name = optionalString(record.name) ?? optionalString(record.model);
-  if (name === undefined || name.trim() === "") return undefined;
-  const info: OllamaModelInfo = { name, cloud: false };
-  const size = optionalNumber(record.size);
-  if (size !== undefined) info.size = size;
-  const digest = optionalString(record.digest);
-  if (digest !== undefined) info.digest = digest;
-  const modifiedAt = optionalString(record.modified_at);
-  if (modifiedAt !== undefined) info.modifiedAt = modifiedAt;
-  const remoteModel = optionalString(record.remote_model);
-  if (remoteModel !== undefined) info.remoteModel = remoteModel;
-  const remoteHost = optionalString(record.remote_host);
-  if (remoteHost !== undefined) info.remoteHost = remoteHost;
-  if (Array.isArray(record.capabilities)) {
-    info.capabilities = record.capabilities.filter((c): c is string => typeof c === "string");
-  }
-  const details = record.details;
-  if (typeof details === "object" && details !== null) {
-    const d = details as Record<string, unknown>;
-    info.details = {
-      format: optionalString(d.format),
-      family: optionalString(d.family),
-      families: Array.isArray(d.families)
-        ? d.families.filter((f): f is string => typeof f === "string")
-        : d.families === null
-        ? null
-        : undefined,
-      parameterSize: optionalString(d.parameter_size),
-      quantizationLevel: optionalString(d.quantization_level),
-      parentModel: optionalString(d.parent_model),
-      contextLength: optionalNumber(d.context_length),
-      embeddingLength: optionalNumber(d.embedding_length),
-    };
-  }
-  info.cloud = info.remoteHost !== undefined || info.remoteModel !== undefined ||
-    isCloudModel(name);
-  return info;
 }

@@ -11,7 +11,7 @@ import type { OllamaError } from "../errors/mod.ts";
 import type { OllamaPullProgressReporter } from "../events.ts";
 import { normalizeModelName } from "../names.ts";
 import { RegistryClient } from "../registry.ts";
-import type { EnsureOptions, StartupReport } from "../startup.ts";
+import type { EnsureOptions, StartupReport } from "./report.ts";
 import { runPool } from "./pool.ts";
 
 /**

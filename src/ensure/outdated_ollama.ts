@@ -1,0 +1,70 @@
+/**
+ * {@link outdatedOllama}: which installed models have a newer version in the registry.
+ *
+ * @module
+ */
+
+import type { OllamaConfig } from "../config/schema.ts";
+import { OutdatedError } from "../errors/mod.ts";
+import { planModels } from "./plan.ts";
+import type { EnsureOptions, StartupReport } from "./report.ts";
+import { requiredModel, Run } from "./run.ts";
+
+/**
+ * Which installed required models (every installed model when none is required) have a newer
+ * version in the registry: the tag's manifest digest now against the installed one. A registry
+ * that cannot be asked is a warning (`unknown`), never "up to date". Exit status 4 (code
+ * `outdated`) when a tag moved, else 0.
+ *
+ * @param config The `[ollama]` settings.
+ * @param options As for {@link ensureOllamaReady}.
+ * @returns The report, with `outdated` and `unknown` set.
+ *
+ * @example
+ * ```ts
+ * import { outdatedOllama } from "@vtcode/ollama";
+ *
+ * const { outdated, unknown } = await outdatedOllama({ models: ["llama3"] });
+ * ```
+ */
+export async function outdatedOllama(
+  config?: Partial<OllamaConfig>,
+  options: EnsureOptions = {},
+): Promise<StartupReport> {
+  const run = new Run(options);
+  try {
+    const prepared = await run.prepare(config);
+    if (prepared === undefined) return run.report;
+    const { client, installed } = prepared;
+    let required = prepared.required.filter((m) => installed.has(m.key));
+    for (const model of prepared.required) {
+      if (!installed.has(model.key)) {
+        run.warn(`${model.short} is not installed (nothing to compare)`);
+      }
+    }
+    if (prepared.required.length === 0) {
+      required = [...installed.values()].flatMap((info) => {
+        const model = requiredModel(info.name);
+        return model === undefined ? [] : [model];
+      });
+    }
+    const plan = await planModels({
+      client,
+      registry: run.registry(prepared.config),
+      required,
+      installed,
+      policy: { autoPull: false, update: false, noPullReason: "outdated never pulls" },
+      ask: "all",
+      concurrency: 4,
+      signal: options.signal,
+    });
+    run.report.plan = plan;
+    run.report.outdated = plan.outdated;
+    run.report.unknown = plan.unknown;
+    for (const model of required) run.satisfy(model, installed.get(model.key)!.name);
+    for (const warning of plan.warnings) run.warn(warning);
+    return run.finish(plan.outdated.length > 0 ? new OutdatedError(plan.outdated) : null);
+  } catch (error) {
+    return run.fail(error);
+  }
+}

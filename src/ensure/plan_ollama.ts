@@ -1,0 +1,79 @@
+/**
+ * {@link planOllama}: what the startup hook would do, without doing it.
+ *
+ * @module
+ */
+
+import type { OllamaConfig } from "../config/schema.ts";
+import { ModelMissingError } from "../errors/mod.ts";
+import { planModels } from "./plan.ts";
+import type { EnsureOptions, StartupReport } from "./report.ts";
+import { installedShort, Run } from "./run.ts";
+
+/**
+ * What {@link ensureOllamaReady} would do, without pulling: per required model `present`,
+ * `pull`, `update` (with `update`) or `blocked`, and the bytes to download (the registry
+ * manifest's blobs less those the server has). Exit status 0, or 4 when a required model is
+ * missing and would not be pulled (like `check`), or the server's failure.
+ *
+ * @param config The `[ollama]` settings.
+ * @param options As for {@link ensureOllamaReady} (`update` plans updates).
+ * @returns The report, with `plan` set.
+ *
+ * @example
+ * ```ts
+ * import { planOllama } from "@vtcode/ollama";
+ *
+ * const { plan } = await planOllama({ models: ["llama3", "qwen3:8b"] });
+ * console.log(plan?.downloadBytes);
+ * ```
+ */
+export async function planOllama(
+  config?: Partial<OllamaConfig>,
+  options: EnsureOptions = {},
+): Promise<StartupReport> {
+  const run = new Run(options);
+  try {
+    const prepared = await run.prepare(config);
+    if (prepared === undefined) return run.report;
+    const { client, required, installed } = prepared;
+    const policy = {
+      autoPull: prepared.config.autoPull,
+      whitelist: prepared.config.whitelist,
+      update: options.update === true,
+      noPullReason: options.noPullReason ?? "auto_pull is off",
+    };
+    const plan = await planModels({
+      client,
+      registry: run.registry(prepared.config),
+      required,
+      installed,
+      policy,
+      ask: "all",
+      concurrency: 4,
+      signal: options.signal,
+    });
+    run.report.plan = plan;
+    run.report.outdated = plan.outdated;
+    run.report.unknown = plan.unknown;
+    for (const warning of plan.warnings) run.warn(warning);
+    await run.announce(plan);
+    for (const model of required) {
+      if (installed.has(model.key)) run.satisfy(model, installed.get(model.key)!.name);
+    }
+    const blocked = plan.entries.filter((e) =>
+      e.action === "blocked" && !installedShort(installed, e.model)
+    );
+    if (blocked.length > 0) {
+      const names = blocked.map((e) => e.model);
+      return run.finish(
+        new ModelMissingError(names, blocked[0].reason ?? policy.noPullReason, {
+          advice: options.missingAdvice?.(names),
+        }),
+      );
+    }
+    return run.finish(null);
+  } catch (error) {
+    return run.fail(error);
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * One run of the startup hook: the report being built, and the steps every entry point shares
+ * (validate the config, connect, check the version, list the models once, log, finish).
+ *
+ * @module
+ */
+
+import { OllamaClient, type OllamaModelInfo } from "../client.ts";
+import { type OllamaConfig, validateOllamaConfig } from "../config/schema.ts";
+import { OllamaError, ServerTooOldError } from "../errors/mod.ts";
+import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
+import { formatBytes } from "../progress/format.ts";
+import { RegistryClient } from "../registry.ts";
+import { sanitizeText } from "../sanitize.ts";
+import { callerAbort } from "../transport.ts";
+import { isOllamaCloudUrl, resolveBaseUrl } from "../url.ts";
+import { isVersionAtLeast } from "../version.ts";
+import type { Plan } from "./plan.ts";
+import type { EnsureOptions, StartupLogEntry, StartupReport } from "./report.ts";
+
+/** A required model: the user's spelling, its normalized key, short form, and cloud-ness. */
+export interface RequiredModel {
+  name: string;
+  key: string;
+  short: string;
+  cloud: boolean;
+}
+
+/** What a run has once it is connected. */
+export interface Prepared {
+  config: OllamaConfig;
+  client: OllamaClient;
+  required: RequiredModel[];
+  installed: Map<string, OllamaModelInfo>;
+}
+
+/** One run of the hook: the report being built, and the steps every entry point shares. */
+export class Run {
+  readonly report: StartupReport = {
+    ok: false,
+    exitCode: 1,
+    reachable: false,
+    baseUrl: "",
+    baseUrlSource: "default",
+    serverVersion: null,
+    installed: [],
+    present: [],
+    pulled: [],
+    missing: [],
+    outdated: [],
+    unknown: [],
+    warmed: [],
+    digests: {},
+    plan: null,
+    warnings: [],
+    failures: [],
+    error: null,
+  };
+  readonly #options: EnsureOptions;
+  #required: RequiredModel[] = [];
+  /** Normalized names of the required models known to be installed. */
+  readonly #satisfied = new Set<string>();
+  #registry: RegistryClient | undefined;
+
+  constructor(options: EnsureOptions) {
+    this.#options = options;
+  }
+
+  log(level: StartupLogEntry["level"], message: string): void {
+    this.#options.onLog?.({ level, message: sanitizeText(message, { maxLength: 2000 }) });
+  }
+
+  warn(message: string): void {
+    this.report.warnings.push(sanitizeText(message, { maxLength: 2000 }));
+    this.log("warn", message);
+  }
+
+  satisfy(model: RequiredModel, listedName: string): void {
+    if (this.#satisfied.has(model.key)) return;
+    this.#satisfied.add(model.key);
+    this.report.present.push(listedName);
+  }
+
+  unsatisfy(model: RequiredModel): void {
+    this.#satisfied.delete(model.key);
+    this.report.present = this.report.present.filter((name) => keyOrUndefined(name) !== model.key);
+  }
+
+  pulled(model: RequiredModel): void {
+    // An update moves a present model to `pulled`.
+    this.report.present = this.report.present.filter((name) => keyOrUndefined(name) !== model.key);
+    this.#satisfied.add(model.key);
+    this.report.pulled.push(model.short);
+  }
+
+  missing(): string[] {
+    return this.#required.filter((model) => !this.#satisfied.has(model.key)).map((m) => m.short);
+  }
+
+  /** The registry client, `undefined` when asking a registry is turned off. */
+  registry(config: OllamaConfig): RegistryClient | undefined {
+    if (this.#options.registry === false) return undefined;
+    return this.#registry ??= this.#options.registry ??
+      new RegistryClient({
+        fetch: this.#options.fetch,
+        signal: this.#options.signal,
+        insecure: config.insecure,
+        timeoutMs: config.timeoutSecs * 1000,
+      });
+  }
+
+  /** Validates, connects, checks the version and lists the models; `undefined` when it failed. */
+  async prepare(config: Partial<OllamaConfig> | undefined): Promise<Prepared | undefined> {
+    const settings = validateOllamaConfig(config);
+    this.#required = requiredModels(settings.models);
+    const resolved = resolveBaseUrl({
+      host: this.#options.host,
+      baseUrl: settings.baseUrl ?? settings.hosts?.[0],
+      env: this.#options.env,
+    });
+    this.report.baseUrlSource = resolved.source;
+    const client = new OllamaClient(
+      resolved.url,
+      clientOptions(settings, this.#options, resolved.url),
+    );
+    this.report.baseUrl = client.baseUrl;
+    let health;
+    try {
+      health = await client.healthCheck({ signal: this.#options.signal });
+    } catch (error) {
+      if (!(error instanceof OllamaError)) throw error;
+      if (error.code !== "interrupted") this.log("error", `Ollama unavailable: ${error.message}`);
+      this.finish(error);
+      return undefined;
+    }
+    this.report.reachable = true;
+    this.report.serverVersion = health.version;
+    this.log(
+      "info",
+      `Ollama ${health.version ?? "(version unknown)"} is running at ${client.baseUrl}`,
+    );
+    if (
+      settings.minVersion !== undefined && health.version !== null &&
+      !isVersionAtLeast(health.version, settings.minVersion)
+    ) {
+      const error = new ServerTooOldError(client.baseUrl, health.version, settings.minVersion);
+      this.log("error", error.message);
+      this.finish(error);
+      return undefined;
+    }
+    const installed = await this.list(client);
+    this.report.installed = [...installed.values()].map((info) => info.name);
+    this.log(
+      "info",
+      installed.size === 0
+        ? "No models installed"
+        : `Installed models (${installed.size}): ${this.report.installed.join(", ")}`,
+    );
+    return { config: settings, client, required: this.#required, installed };
+  }
+
+  /** The installed models by normalized key; each listed name is parsed once. */
+  async list(client: OllamaClient): Promise<Map<string, OllamaModelInfo>> {
+    const models = await client.listModels({
+      signal: this.#options.signal,
+      onWarning: (warning) => this.warn(warning),
+    });
+    const byKey = new Map<string, OllamaModelInfo>();
+    for (const info of models) {
+      const key = keyOrUndefined(info.name);
+      if (key === undefined) continue;
+      info.name = displayName(info.name);
+      if (!byKey.has(key)) byKey.set(key, info);
+    }
+    return byKey;
+  }
+
+  /** Says what will be downloaded, and whether it fits. */
+  async announce(plan: Plan): Promise<void> {
+    const acting = plan.entries.filter((e) => e.action === "pull" || e.action === "update");
+    if (acting.length === 0) return;
+    if (plan.downloadBytes !== null) {
+      this.log(
+        "info",
+        `To download: ${formatBytes(plan.downloadBytes)} for ${acting.length} model${
+          acting.length === 1 ? "" : "s"
+        } (${acting.map((e) => e.model).join(", ")})`,
+      );
+    }
+    const total = plan.downloadBytes;
+    if (total === null || total === 0 || this.#options.freeDisk === undefined) return;
+    const free = await this.#options.freeDisk().catch(() => undefined);
+    if (free !== undefined && free.bytes < total) {
+      this.warn(
+        `The download (${formatBytes(total)}) will not fit: ${formatBytes(free.bytes)} free in ` +
+          `${free.path}. Free space there, or set OLLAMA_MODELS on the server to a larger disk.`,
+      );
+    }
+  }
+
+  finish(error: OllamaError | null): StartupReport {
+    // Whatever step failed, every required model not known to be there is still missing.
+    this.report.missing = this.missing();
+    this.report.error = error;
+    this.report.ok = error === null;
+    this.report.exitCode = error === null ? 0 : error.exitCode;
+    return this.report;
+  }
+
+  fail(error: unknown): StartupReport {
+    if (error instanceof OllamaError) return this.finish(error);
+    const signal = this.#options.signal;
+    if (signal?.aborted === true) return this.finish(callerAbort(signal, "ensure"));
+    throw error;
+  }
+}
+
+/** Validates the required names and drops aliases of one another (first spelling kept). */
+export function requiredModels(names: readonly string[]): RequiredModel[] {
+  const seen = new Set<string>();
+  const models: RequiredModel[] = [];
+  for (const name of names) {
+    const model = requiredModel(name);
+    if (model === undefined) parseModelName(name); // throws the reason
+    if (model === undefined || seen.has(model.key)) continue;
+    seen.add(model.key);
+    models.push(model);
+  }
+  return models;
+}
+
+export function requiredModel(name: string): RequiredModel | undefined {
+  try {
+    const parsed = parseModelName(name);
+    return {
+      name,
+      key: normalizeModelName(parsed),
+      short: shortModelName(parsed),
+      cloud: isCloudModel(parsed),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function clientOptions(config: OllamaConfig, options: EnsureOptions, url: string) {
+  const headers = new Headers(options.headers);
+  const key = options.env?.OLLAMA_API_KEY?.trim();
+  if (key && !headers.has("authorization") && isOllamaCloudUrl(url)) {
+    headers.set("authorization", `Bearer ${key}`);
+  }
+  return {
+    fetch: options.fetch,
+    headers,
+    timeoutMs: config.timeoutSecs * 1000,
+    stallTimeoutMs: config.stallTimeoutSecs * 1000,
+    signal: options.signal,
+    retry: { ...options.retry, retries: config.pullRetries },
+    insecure: config.insecure,
+    proxyEnv: options.proxyEnv,
+  };
+}
+
+export function keyOrUndefined(name: string): string | undefined {
+  try {
+    return normalizeModelName(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function displayName(name: string): string {
+  try {
+    return shortModelName(name);
+  } catch {
+    return sanitizeText(name, { maxLength: 200 });
+  }
+}
+
+export function installedShort(
+  installed: ReadonlyMap<string, OllamaModelInfo>,
+  short: string,
+): boolean {
+  const key = keyOrUndefined(short);
+  return key !== undefined && installed.has(key);
+}
