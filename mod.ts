@@ -66,6 +66,7 @@ export {
   proxyForUrl,
 } from "./src/proxy.ts";
 export * from "./src/client.ts";
+export * from "./src/client_options.ts";
 export {
   DEFAULT_QUIET_TIMEOUT_MS,
   DEFAULT_STALL_TIMEOUT_MS,

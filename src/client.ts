@@ -46,17 +46,6 @@ import {
 } from "./model_info.ts";
 
 export type { CloudStatus, FetchLike, OllamaModelInfo, RunningModel };
-export {
-  DEFAULT_LOAD_TIMEOUT_MS,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  type HealthInfo,
-  type ListOptions,
-  type LoadOptions,
-  type LoadResult,
-  type OllamaClientOptions,
-  type RequestOptions,
-} from "./client_options.ts";
 import {
   DEFAULT_LOAD_TIMEOUT_MS,
   DEFAULT_MAX_RESPONSE_BYTES,

@@ -22,7 +22,8 @@ import {
   serveFakeOllama,
   unusedLoopbackUrl,
 } from "../src/testing/mod.ts";
-import { OllamaClient, type OllamaClientOptions } from "../src/client.ts";
+import { OllamaClient } from "../src/client.ts";
+import type { OllamaClientOptions } from "../src/client_options.ts";
 import { runCliProcess } from "./_cli.ts";
 
 const MODEL = "all-minilm";

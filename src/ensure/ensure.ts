@@ -19,7 +19,7 @@ import type { OllamaPullProgressReporter } from "../events.ts";
 import { isModelAllowed, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
 import { cloudReadiness } from "./cloud.ts";
 import { checkLock } from "./lock.ts";
-import { type Plan, type PlanEntry, planModels } from "./plan.ts";
+import type { Plan, PlanEntry } from "./plan.ts";
 import { runPool } from "./pool.ts";
 import type { EnsureOptions, StartupLogEntry, StartupReport } from "./report.ts";
 import { type RequiredModel, Run } from "./run.ts";
@@ -51,18 +51,10 @@ export async function ensureOllamaReady(
   config?: Partial<OllamaConfig>,
   options: EnsureOptions = {},
 ): Promise<StartupReport> {
-  const run = new Run(options);
-  try {
-    const prepared = await run.prepare(config);
-    if (prepared === undefined) return run.report;
+  return await Run.execute(config, options, async (run, prepared) => {
     const { client, required, installed } = prepared;
     const settings = prepared.config;
-    const policy = {
-      autoPull: settings.autoPull,
-      whitelist: settings.whitelist,
-      update: options.update === true,
-      noPullReason: options.noPullReason ?? "auto_pull is off",
-    };
+    const policy = run.policy(settings);
     const present = required.filter((model) => installed.has(model.key));
     const missing = required.filter((model) => !installed.has(model.key));
     for (const model of present) run.satisfy(model, installed.get(model.key)!.name);
@@ -73,22 +65,8 @@ export async function ensureOllamaReady(
     const allowedToPull = toCheck.filter((m) =>
       policy.autoPull && isModelAllowed(m.name, policy.whitelist)
     );
-    const registry = run.registry(settings);
-    if (allowedToPull.length > 0 && registry !== undefined) {
-      plan = await planModels({
-        client,
-        registry,
-        required: toCheck,
-        installed,
-        policy,
-        ask: "needed",
-        concurrency: 4,
-        signal: options.signal,
-      });
-      run.report.plan = plan;
-      run.report.outdated = plan.outdated;
-      run.report.unknown = plan.unknown;
-      for (const warning of plan.warnings) run.warn(warning);
+    if (allowedToPull.length > 0 && run.registry(settings) !== undefined) {
+      plan = await run.plan(prepared, toCheck, "needed", policy);
       await run.announce(plan);
     }
 
@@ -190,9 +168,7 @@ export async function ensureOllamaReady(
       });
     }
     return run.finish(null);
-  } catch (error) {
-    return run.fail(error);
-  }
+  });
 }
 
 /** How {@link ensureModel} may act. */

@@ -6,7 +6,6 @@
 
 import type { OllamaConfig } from "../config/schema.ts";
 import { OutdatedError } from "../errors/mod.ts";
-import { planModels } from "./plan.ts";
 import type { EnsureOptions, StartupReport } from "./report.ts";
 import { requiredModel, Run } from "./run.ts";
 
@@ -31,40 +30,22 @@ export async function outdatedOllama(
   config?: Partial<OllamaConfig>,
   options: EnsureOptions = {},
 ): Promise<StartupReport> {
-  const run = new Run(options);
-  try {
-    const prepared = await run.prepare(config);
-    if (prepared === undefined) return run.report;
-    const { client, installed } = prepared;
-    let required = prepared.required.filter((m) => installed.has(m.key));
+  return await Run.execute(config, options, async (run, prepared) => {
+    const { installed } = prepared;
     for (const model of prepared.required) {
       if (!installed.has(model.key)) {
         run.warn(`${model.short} is not installed (nothing to compare)`);
       }
     }
-    if (prepared.required.length === 0) {
-      required = [...installed.values()].flatMap((info) => {
-        const model = requiredModel(info.name);
-        return model === undefined ? [] : [model];
-      });
-    }
-    const plan = await planModels({
-      client,
-      registry: run.registry(prepared.config),
-      required,
-      installed,
-      policy: { autoPull: false, update: false, noPullReason: "outdated never pulls" },
-      ask: "all",
-      concurrency: 4,
-      signal: options.signal,
+    const required = prepared.required.length > 0
+      ? prepared.required.filter((m) => installed.has(m.key))
+      : [...installed.values()].flatMap((info) => requiredModel(info.name) ?? []);
+    const plan = await run.plan(prepared, required, "all", {
+      autoPull: false,
+      update: false,
+      noPullReason: "outdated never pulls",
     });
-    run.report.plan = plan;
-    run.report.outdated = plan.outdated;
-    run.report.unknown = plan.unknown;
     for (const model of required) run.satisfy(model, installed.get(model.key)!.name);
-    for (const warning of plan.warnings) run.warn(warning);
     return run.finish(plan.outdated.length > 0 ? new OutdatedError(plan.outdated) : null);
-  } catch (error) {
-    return run.fail(error);
-  }
+  });
 }

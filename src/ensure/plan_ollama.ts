@@ -6,7 +6,6 @@
 
 import type { OllamaConfig } from "../config/schema.ts";
 import { ModelMissingError } from "../errors/mod.ts";
-import { planModels } from "./plan.ts";
 import type { EnsureOptions, StartupReport } from "./report.ts";
 import { installedShort, Run } from "./run.ts";
 
@@ -32,31 +31,10 @@ export async function planOllama(
   config?: Partial<OllamaConfig>,
   options: EnsureOptions = {},
 ): Promise<StartupReport> {
-  const run = new Run(options);
-  try {
-    const prepared = await run.prepare(config);
-    if (prepared === undefined) return run.report;
-    const { client, required, installed } = prepared;
-    const policy = {
-      autoPull: prepared.config.autoPull,
-      whitelist: prepared.config.whitelist,
-      update: options.update === true,
-      noPullReason: options.noPullReason ?? "auto_pull is off",
-    };
-    const plan = await planModels({
-      client,
-      registry: run.registry(prepared.config),
-      required,
-      installed,
-      policy,
-      ask: "all",
-      concurrency: 4,
-      signal: options.signal,
-    });
-    run.report.plan = plan;
-    run.report.outdated = plan.outdated;
-    run.report.unknown = plan.unknown;
-    for (const warning of plan.warnings) run.warn(warning);
+  return await Run.execute(config, options, async (run, prepared) => {
+    const { required, installed } = prepared;
+    const policy = run.policy(prepared.config);
+    const plan = await run.plan(prepared, required, "all", policy);
     await run.announce(plan);
     for (const model of required) {
       if (installed.has(model.key)) run.satisfy(model, installed.get(model.key)!.name);
@@ -64,16 +42,12 @@ export async function planOllama(
     const blocked = plan.entries.filter((e) =>
       e.action === "blocked" && !installedShort(installed, e.model)
     );
-    if (blocked.length > 0) {
-      const names = blocked.map((e) => e.model);
-      return run.finish(
-        new ModelMissingError(names, blocked[0].reason ?? policy.noPullReason, {
-          advice: options.missingAdvice?.(names),
-        }),
-      );
-    }
-    return run.finish(null);
-  } catch (error) {
-    return run.fail(error);
-  }
+    if (blocked.length === 0) return run.finish(null);
+    const names = blocked.map((e) => e.model);
+    return run.finish(
+      new ModelMissingError(names, blocked[0].reason ?? policy.noPullReason, {
+        advice: options.missingAdvice?.(names),
+      }),
+    );
+  });
 }

@@ -15,7 +15,7 @@ import { sanitizeText } from "../sanitize.ts";
 import { callerAbort } from "../transport.ts";
 import { isOllamaCloudUrl, resolveBaseUrl } from "../url.ts";
 import { isVersionAtLeast } from "../version.ts";
-import type { Plan } from "./plan.ts";
+import { type Plan, planModels, type PlanPolicy } from "./plan.ts";
 import type { EnsureOptions, StartupLogEntry, StartupReport } from "./report.ts";
 
 /** A required model: the user's spelling, its normalized key, short form, and cloud-ness. */
@@ -95,6 +95,72 @@ export class Run {
 
   missing(): string[] {
     return this.#required.filter((model) => !this.#satisfied.has(model.key)).map((m) => m.short);
+  }
+
+  /**
+   * Runs an entry point's body on a prepared run: a failure to connect, or any expected error,
+   * ends in the report; only bugs throw.
+   *
+   * @param config The settings as given.
+   * @param options The entry point's options.
+   * @param body What the entry point does once connected.
+   * @returns The report.
+   */
+  static async execute(
+    config: Partial<OllamaConfig> | undefined,
+    options: EnsureOptions,
+    body: (run: Run, prepared: Prepared) => Promise<StartupReport>,
+  ): Promise<StartupReport> {
+    const run = new Run(options);
+    try {
+      const prepared = await run.prepare(config);
+      return prepared === undefined ? run.report : await body(run, prepared);
+    } catch (error) {
+      return run.fail(error);
+    }
+  }
+
+  /** The pull policy of this run's settings and options. */
+  policy(config: OllamaConfig): PlanPolicy {
+    return {
+      autoPull: config.autoPull,
+      whitelist: config.whitelist,
+      update: this.#options.update === true,
+      noPullReason: this.#options.noPullReason ?? "auto_pull is off",
+    };
+  }
+
+  /**
+   * Makes a plan for some models and records it in the report (plan, outdated, unknown,
+   * warnings).
+   *
+   * @param prepared The connected run.
+   * @param required The models to plan for.
+   * @param ask Which models to ask the registry about.
+   * @param policy The pull policy.
+   * @returns The plan.
+   */
+  async plan(
+    prepared: Prepared,
+    required: readonly RequiredModel[],
+    ask: "all" | "needed",
+    policy: PlanPolicy = this.policy(prepared.config),
+  ): Promise<Plan> {
+    const plan = await planModels({
+      client: prepared.client,
+      registry: this.registry(prepared.config),
+      required,
+      installed: prepared.installed,
+      policy,
+      ask,
+      concurrency: 4,
+      signal: this.#options.signal,
+    });
+    this.report.plan = plan;
+    this.report.outdated = plan.outdated;
+    this.report.unknown = plan.unknown;
+    for (const warning of plan.warnings) this.warn(warning);
+    return plan;
   }
 
   /** The registry client, `undefined` when asking a registry is turned off. */
