@@ -54,12 +54,18 @@ export function cliCommand(denoPermissions = DENO_PERMISSIONS): [string, string[
     : [process.execPath, [CLI_PATH]];
 }
 
-/** A clean environment: nothing from the machine may point the CLI elsewhere. */
+/**
+ * A clean environment: nothing from the machine may point the CLI elsewhere, and no model
+ * registry is asked (`VTCODE_OLLAMA_REGISTRY=off`): a test that wants one sets it to `on` and
+ * names models on a fake registry (`127.0.0.1:PORT/library/tiny`), so no test reaches the
+ * network.
+ */
 function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",
     NO_COLOR: "1",
+    VTCODE_OLLAMA_REGISTRY: "off",
   };
   if (process.env.DENO_DIR) env.DENO_DIR = process.env.DENO_DIR;
   for (const [key, value] of Object.entries(extra)) {
