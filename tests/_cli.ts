@@ -7,6 +7,12 @@ import { tmpdir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import {
+  FakeOllama,
+  type FakeOllamaOptions,
+  type ServedFakeOllama,
+  serveFakeOllama,
+} from "../src/testing/mod.ts";
 
 export const CLI_PATH = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -168,4 +174,41 @@ export async function nodeCliBundle(): Promise<
     command: [node, [out]],
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** A fake Ollama served on a loopback port. */
+export interface ServedFake {
+  fake: FakeOllama;
+  url: string;
+  /** `127.0.0.1:PORT`, as a fleet labels the host. */
+  label: string;
+}
+
+/**
+ * Runs `test` against fake Ollama servers (fast mode unless told otherwise) on loopback ports,
+ * one per options object, then closes them.
+ */
+export async function withFakes<T>(
+  inits: readonly FakeOllamaOptions[],
+  test: (served: ServedFake[]) => Promise<T>,
+): Promise<T> {
+  const servers: { server: ServedFakeOllama; fake: FakeOllama }[] = [];
+  try {
+    for (const init of inits) {
+      const fake = new FakeOllama({ tickMs: 0, ...init });
+      servers.push({ fake, server: await serveFakeOllama(fake) });
+    }
+    return await test(servers.map(({ fake, server }) => ({
+      fake,
+      url: server.url,
+      label: new URL(server.url).host,
+    })));
+  } finally {
+    for (const { server } of servers) await server.close();
+  }
+}
+
+/** The `METHOD /path` of every request a fake received, in order. */
+export function requestPaths(fake: FakeOllama): string[] {
+  return fake.requests.map((r) => `${r.method} ${r.path}`);
 }

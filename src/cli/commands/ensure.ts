@@ -8,12 +8,14 @@
  * @module
  */
 
-import { formatLock, type LockEntry, type OllamaLock } from "../../ensure/lock.ts";
+import { formatLock, type LockEntry, lockEntryFor, type OllamaLock } from "../../ensure/lock.ts";
 import { gpuShare } from "../../ensure/warm.ts";
+import { LockMismatchError } from "../../errors/lock_mismatch_error.ts";
 import { OllamaError } from "../../errors/ollama_error.ts";
+import { shortModelName } from "../../names.ts";
 import { ensureOllamaReady } from "../../startup.ts";
 import { missingModelAdvice, type NoPullCause, noPullReason } from "../advice.ts";
-import type { CliCommand, CliResult, CommandContext } from "../command.ts";
+import { type CliCommand, type CliResult, type CommandContext, emptyResult } from "../command.ts";
 import { runHook } from "../hook_run.ts";
 import { type LockLocation, lockLocation, readLockFile, writeLockFile } from "../lock_file.ts";
 
@@ -66,6 +68,13 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
   if (flags.locked && location !== undefined) {
     lock = await readLockFile(location);
     if (lock === undefined) return noLock(location);
+    // A model the lock does not record can never match it: say so before pulling anything.
+    const unlocked = [...new Set(config.models.map((name) => shortModelName(name)))]
+      .filter((model) => lockEntryFor(lock!, model) === undefined);
+    if (unlocked.length > 0) {
+      const mismatches = unlocked.map((model) => ({ model, locked: null, installed: null }));
+      return emptyResult(new LockMismatchError(mismatches, location.shown));
+    }
   }
   // `check` only looks: it never loads a model, whatever `warm` says.
   const warm = !check && (flags.warm || config.warm);
@@ -108,19 +117,14 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
 
 /** `--locked` without a lock file: nothing can match it. */
 function noLock(location: LockLocation): CliResult {
-  return {
-    baseUrl: null,
-    serverVersion: null,
-    present: [],
-    pulled: [],
-    missing: [],
-    error: new OllamaError(
+  return emptyResult(
+    new OllamaError(
       "lock_mismatch",
       `--locked: there is no lock file at ${location.shown}. Run \`ensure --write-lock\` ` +
         `(without --locked) to record the installed models' digests, keep ${location.shown} ` +
         "with the project, then use --locked.",
     ),
-  };
+  );
 }
 
 /**
