@@ -93,7 +93,7 @@ export async function writeLockFile(location: LockLocation, text: string): Promi
     await files.remove(temporary).catch(() => {});
     if (files.notAllowed(error)) {
       // The temporary file is written beside the lock: the whole directory must be writable.
-      throw new PermissionDeniedError("write", directoryOf(location.shown), {
+      throw new PermissionDeniedError("write", directoryOf(location.path), {
         cause: error instanceof Error ? error : undefined,
       });
     }
