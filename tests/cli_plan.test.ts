@@ -99,7 +99,7 @@ describe("cli: plan", () => {
       assert.deepEqual(requestPaths(s.fake), ["GET /api/version", "GET /api/tags"]);
       assert.match(run.stderr, /^llama3:latest {5}present$/m);
       assert.match(run.stderr, /^tinyllama:latest {2}pull {5}size unknown/m);
-      assert.match(run.stderr, /^qwen3:0\.6b +blocked  not in the pull whitelist$/m);
+      assert.match(run.stderr, /^qwen3:0\.6b +blocked {2}not in the pull whitelist$/m);
       assert.match(run.stderr, /^to download: unknown for 1 model$/m);
       assert.doesNotMatch(run.stderr, /^ready/m);
     });
