@@ -212,3 +212,18 @@ export async function withFakes<T>(
 export function requestPaths(fake: FakeOllama): string[] {
   return fake.requests.map((r) => `${r.method} ${r.path}`);
 }
+
+/** `args`, then `--json`, `--config PATH` (when given), `--host URL` and a `--model` each. */
+export function jsonArgs(
+  args: readonly string[],
+  target: { host: string; config?: string; models?: readonly string[] },
+): string[] {
+  return [
+    ...args,
+    "--json",
+    ...(target.config === undefined ? [] : ["--config", target.config]),
+    "--host",
+    target.host,
+    ...(target.models ?? []).flatMap((model) => ["--model", model]),
+  ];
+}

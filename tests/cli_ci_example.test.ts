@@ -13,6 +13,7 @@ import { FakeOllama, unusedLoopbackUrl } from "../src/testing/mod.ts";
 import {
   cliCommand,
   DENO_PERMISSIONS,
+  jsonArgs,
   requestPaths,
   runCliProcess,
   type ServedFake,
@@ -125,19 +126,9 @@ describe("cli: --warm", () => {
     await withFakes([{ models: ["llama3", "tinyllama"] }], async ([s]) => {
       const config = join(dir, "warm.toml");
       await writeFile(config, '[ollama]\nkeep_alive = "30m"\n');
-      const run = await runCliProcess([
-        "ensure",
-        "--warm",
-        "--json",
-        "--config",
-        config,
-        "--host",
-        s.url,
-        "--model",
-        "llama3",
-        "--model",
-        "tinyllama",
-      ]);
+      const run = await runCliProcess(
+        jsonArgs(["ensure", "--warm"], { config, host: s.url, models: ["llama3", "tinyllama"] }),
+      );
       assert.equal(run.code, 0, run.stderr);
       const warmed = run.result?.warmed as Record<string, unknown>[];
       assert.deepEqual(warmed.map((w) => w.model), ["llama3:latest", "tinyllama:latest"]);

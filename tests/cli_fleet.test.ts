@@ -189,23 +189,20 @@ describe("cli: --concurrency", () => {
     return { run: await running, peak };
   }
 
-  it("--concurrency 2 beats pull_concurrency = 1: two models pulled at once", async () => {
-    await withFakes([slow], async ([s]) => {
-      const { run, peak } = await ensureSampling(s.url, s.fake, { flag: "2", config: 1 });
-      assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(pulledModels(s.fake).sort(), ["a:1", "b:1"]);
-      assert.equal(peak, 2);
+  const cases = [
+    { flag: "2", config: 1, peak: 2, what: "two models pulled at once" },
+    { flag: "1", config: 2, peak: 1, what: "one pull at a time" },
+  ];
+  for (const { flag, config, peak, what } of cases) {
+    it(`--concurrency ${flag} beats pull_concurrency = ${config}: ${what}`, async () => {
+      await withFakes([slow], async ([s]) => {
+        const sampled = await ensureSampling(s.url, s.fake, { flag, config });
+        assert.equal(sampled.run.code, 0, sampled.run.stderr);
+        assert.deepEqual(pulledModels(s.fake).sort(), ["a:1", "b:1"]);
+        assert.equal(sampled.peak, peak);
+      });
     });
-  });
-
-  it("--concurrency 1 beats pull_concurrency = 2: one pull at a time", async () => {
-    await withFakes([slow], async ([s]) => {
-      const { run, peak } = await ensureSampling(s.url, s.fake, { flag: "1", config: 2 });
-      assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(pulledModels(s.fake).sort(), ["a:1", "b:1"]);
-      assert.equal(peak, 1);
-    });
-  });
+  }
 
   for (const value of ["0", "9", "2.5", "x"]) {
     it(`--concurrency ${value}: usage error, no request`, async () => {

@@ -16,7 +16,7 @@ import {
   serveFakeOllama,
   smallCatalog,
 } from "../src/testing/mod.ts";
-import { requestPaths, runCliProcess, withFakes } from "./_cli.ts";
+import { jsonArgs, requestPaths, runCliProcess, withFakes } from "./_cli.ts";
 import { pulledModels } from "./_helpers.ts";
 
 let dir = "";
@@ -28,8 +28,16 @@ let tiny: BuiltRegistryModel;
 let small: BuiltRegistryModel;
 /** The config that lets the CLI ask the fake registry over plain HTTP. */
 let insecure = "";
-/** With a registry: VTCODE_OLLAMA_REGISTRY unset (the tests' default is off). */
-const online = { env: { VTCODE_OLLAMA_REGISTRY: undefined } };
+
+/**
+ * Runs `args --json` against the fake Ollama at `url`, asking the fake registry over plain HTTP
+ * (`insecure = true`, VTCODE_OLLAMA_REGISTRY unset: the tests' default is off).
+ */
+function online(args: string[], url: string, models: string[] = []) {
+  return runCliProcess(jsonArgs(args, { config: insecure, host: url, models }), {
+    env: { VTCODE_OLLAMA_REGISTRY: undefined },
+  });
+}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "vtcode-ollama-cli-plan-"));
@@ -63,20 +71,8 @@ describe("cli: plan", () => {
     await withFakes([{ models: ["llama3"] }], async ([s]) => {
       const config = join(dir, "wl-plan.toml");
       await writeFile(config, `[ollama]\nwhitelist = ["llama3", "tinyllama"]\n`);
-      const run = await runCliProcess([
-        "plan",
-        "--json",
-        "--config",
-        config,
-        "--host",
-        s.url,
-        "--model",
-        "llama3",
-        "--model",
-        "tinyllama",
-        "--model",
-        "qwen3:0.6b",
-      ]);
+      const models = ["llama3", "tinyllama", "qwen3:0.6b"];
+      const run = await runCliProcess(jsonArgs(["plan"], { config, host: s.url, models }));
       assert.equal(run.code, 4, run.stderr);
       assert.equal(errorCode(run.result), "model_missing");
       assert.deepEqual(run.result?.plan, [
@@ -108,18 +104,7 @@ describe("cli: plan", () => {
   it("with a registry: the bytes are the manifest's blobs the server lacks; exit 0", async () => {
     const installed = { name: names.tiny, digest: hex(tiny.digest) };
     await withFakes([{ models: [installed] }], async ([s]) => {
-      const run = await runCliProcess([
-        "plan",
-        "--json",
-        "--config",
-        insecure,
-        "--host",
-        s.url,
-        "--model",
-        names.tiny,
-        "--model",
-        names.small,
-      ], online);
+      const run = await online(["plan"], s.url, [names.tiny, names.small]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.result?.plan, [
         { model: shortModelName(names.tiny), action: "present", download_bytes: 0, reason: null },
@@ -149,14 +134,7 @@ describe("cli: outdated", () => {
     const stale = { name: names.tiny, digest: "0".repeat(64) };
     const current = { name: names.small, digest: hex(small.digest) };
     await withFakes([{ models: [stale, current] }], async ([s]) => {
-      const run = await runCliProcess([
-        "outdated",
-        "--json",
-        "--config",
-        insecure,
-        "--host",
-        s.url,
-      ], online);
+      const run = await online(["outdated"], s.url);
       assert.equal(run.code, 4, run.stderr);
       assert.equal(errorCode(run.result), "outdated");
       assert.deepEqual(run.result?.outdated, [shortModelName(names.tiny)]);
@@ -174,18 +152,7 @@ describe("cli: outdated", () => {
     const current = { name: names.small, digest: hex(small.digest) };
     const gone = { name: names.gone, digest: "1".repeat(64) };
     await withFakes([{ models: [current, gone] }], async ([s]) => {
-      const run = await runCliProcess([
-        "outdated",
-        "--json",
-        "--config",
-        insecure,
-        "--host",
-        s.url,
-        "--model",
-        names.small,
-        "--model",
-        names.gone,
-      ], online);
+      const run = await online(["outdated"], s.url, [names.small, names.gone]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.result?.outdated, []);
       assert.deepEqual(run.result?.unknown, [shortModelName(names.gone)]);
@@ -210,17 +177,7 @@ describe("cli: ensure --update", () => {
   it("re-pulls a model whose tag moved, with insecure; result has outdated and download_bytes", async () => {
     const stale = { name: names.tiny, digest: "0".repeat(64) };
     await withFakes([{ models: [stale], catalog: catalog() }], async ([s]) => {
-      const run = await runCliProcess([
-        "ensure",
-        "--update",
-        "--json",
-        "--config",
-        insecure,
-        "--host",
-        s.url,
-        "--model",
-        names.tiny,
-      ], online);
+      const run = await online(["ensure", "--update"], s.url, [names.tiny]);
       assert.equal(run.code, 0, run.stderr);
       const short = shortModelName(names.tiny);
       assert.deepEqual(run.result?.outdated, [short]);
@@ -240,16 +197,7 @@ describe("cli: ensure --update", () => {
   it("without --update the same model is present: no pull, no outdated field", async () => {
     const stale = { name: names.tiny, digest: "0".repeat(64) };
     await withFakes([{ models: [stale], catalog: catalog() }], async ([s]) => {
-      const run = await runCliProcess([
-        "ensure",
-        "--json",
-        "--config",
-        insecure,
-        "--host",
-        s.url,
-        "--model",
-        names.tiny,
-      ], online);
+      const run = await online(["ensure"], s.url, [names.tiny]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.result?.present, [shortModelName(names.tiny)]);
       assert.equal("outdated" in (run.result ?? {}), false);
@@ -261,17 +209,7 @@ describe("cli: ensure --update", () => {
   it("plan --update says `update` with the bytes; nothing is pulled", async () => {
     const stale = { name: names.tiny, digest: "0".repeat(64) };
     await withFakes([{ models: [stale], catalog: catalog() }], async ([s]) => {
-      const run = await runCliProcess([
-        "plan",
-        "--update",
-        "--json",
-        "--config",
-        insecure,
-        "--host",
-        s.url,
-        "--model",
-        names.tiny,
-      ], online);
+      const run = await online(["plan", "--update"], s.url, [names.tiny]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.result?.plan, [
         {
