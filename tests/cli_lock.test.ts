@@ -121,6 +121,49 @@ describe("cli: --write-lock and --locked", () => {
     });
   });
 
+  it("a fleet: one lock for every host; hosts that disagree on a digest get none, exit 6", async () => {
+    const one = { name: "llama3", digest: "1".repeat(64), size: 1234 };
+    const other = { name: "llama3", digest: "2".repeat(64), size: 1234 };
+    await withFakes(
+      [{ models: [one] }, { models: [one] }, { models: [other] }],
+      async ([a, b, c]) => {
+        const cwd = join(dir, "fleet");
+        await mkdir(cwd);
+        const args = ["ensure", "--json", "--write-lock", "--model", "llama3", "--host", a.url];
+        const agreed = await runCliProcess([...args, "--host", b.url], { ...WRITE, cwd });
+        assert.equal(agreed.code, 0, agreed.stderr);
+        assert.equal(
+          await readFile(join(cwd, "ollama.lock"), "utf8"),
+          formatLock({ "llama3:latest": { digest: one.digest, size: 1234 } }),
+        );
+        const locked = await runCliProcess(
+          ["ensure", "--json", "--locked", "--model", "llama3", "--host", a.url, "--host", c.url],
+          { cwd },
+        );
+        assert.equal(locked.code, 6, locked.stderr);
+        const hosts = locked.result?.hosts as Record<string, unknown>[];
+        assert.deepEqual(hosts.map((h) => h.exit_code), [0, 6]);
+        assert.match(
+          locked.stderr,
+          new RegExp(`^\\[${c.label}\\] error: .*is 222222222222, the lock says 111111111111`, "m"),
+        );
+
+        await rm(join(cwd, "ollama.lock"));
+        const split = await runCliProcess([...args, "--host", c.url], { ...WRITE, cwd });
+        assert.equal(split.code, 6, split.stderr);
+        assert.equal(error(split.result)?.code, "lock_mismatch");
+        assert.match(
+          error(split.result)!.message,
+          new RegExp(
+            `different versions of llama3:latest \\(${a.label}: 111111111111, ${c.label}: 222222222222\\)`,
+          ),
+        );
+        assert.match(split.stderr, /^error: --write-lock: the servers have different versions/m);
+        assert.deepEqual(await readdir(cwd), []);
+      },
+    );
+  });
+
   it("--locked without a lock file: exit 6 that says what to run; no request", async () => {
     await withFakes([{ models: ["llama3"] }], async ([s]) => {
       const { cwd, config } = await project("nolock", ["llama3"]);
