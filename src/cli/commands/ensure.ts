@@ -66,11 +66,12 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
     : undefined;
   let lock: OllamaLock | undefined;
   if (flags.locked && location !== undefined) {
-    lock = await readLockFile(location);
-    if (lock === undefined) return noLock(location);
+    const found = await readLockFile(location);
+    if (found === undefined) return noLock(location);
+    lock = found;
     // A model the lock does not record can never match it: say so before pulling anything.
     const unlocked = [...new Set(config.models.map((name) => shortModelName(name)))]
-      .filter((model) => lockEntryFor(lock!, model) === undefined);
+      .filter((model) => lockEntryFor(found, model) === undefined);
     if (unlocked.length > 0) {
       const mismatches = unlocked.map((model) => ({ model, locked: null, installed: null }));
       return emptyResult(new LockMismatchError(mismatches, location.shown));
