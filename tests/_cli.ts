@@ -7,6 +7,12 @@ import { tmpdir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import {
+  FakeOllama,
+  type FakeOllamaOptions,
+  type ServedFakeOllama,
+  serveFakeOllama,
+} from "../src/testing/mod.ts";
 
 export const CLI_PATH = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -54,12 +60,18 @@ export function cliCommand(denoPermissions = DENO_PERMISSIONS): [string, string[
     : [process.execPath, [CLI_PATH]];
 }
 
-/** A clean environment: nothing from the machine may point the CLI elsewhere. */
+/**
+ * A clean environment: nothing from the machine may point the CLI elsewhere, and no model
+ * registry is asked (`VTCODE_OLLAMA_REGISTRY=off`): a test that wants one sets it to `on` and
+ * names models on a fake registry (`127.0.0.1:PORT/library/tiny`), so no test reaches the
+ * network.
+ */
 function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",
     NO_COLOR: "1",
+    VTCODE_OLLAMA_REGISTRY: "off",
   };
   if (process.env.DENO_DIR) env.DENO_DIR = process.env.DENO_DIR;
   for (const [key, value] of Object.entries(extra)) {
@@ -162,4 +174,56 @@ export async function nodeCliBundle(): Promise<
     command: [node, [out]],
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** A fake Ollama served on a loopback port. */
+export interface ServedFake {
+  fake: FakeOllama;
+  url: string;
+  /** `127.0.0.1:PORT`, as a fleet labels the host. */
+  label: string;
+}
+
+/**
+ * Runs `test` against fake Ollama servers (fast mode unless told otherwise) on loopback ports,
+ * one per options object, then closes them.
+ */
+export async function withFakes<T>(
+  inits: readonly FakeOllamaOptions[],
+  test: (served: ServedFake[]) => Promise<T>,
+): Promise<T> {
+  const servers: { server: ServedFakeOllama; fake: FakeOllama }[] = [];
+  try {
+    for (const init of inits) {
+      const fake = new FakeOllama({ tickMs: 0, ...init });
+      servers.push({ fake, server: await serveFakeOllama(fake) });
+    }
+    return await test(servers.map(({ fake, server }) => ({
+      fake,
+      url: server.url,
+      label: new URL(server.url).host,
+    })));
+  } finally {
+    for (const { server } of servers) await server.close();
+  }
+}
+
+/** The `METHOD /path` of every request a fake received, in order. */
+export function requestPaths(fake: FakeOllama): string[] {
+  return fake.requests.map((r) => `${r.method} ${r.path}`);
+}
+
+/** `args`, then `--json`, `--config PATH` (when given), `--host URL` and a `--model` each. */
+export function jsonArgs(
+  args: readonly string[],
+  target: { host: string; config?: string; models?: readonly string[] },
+): string[] {
+  return [
+    ...args,
+    "--json",
+    ...(target.config === undefined ? [] : ["--config", target.config]),
+    "--host",
+    target.host,
+    ...(target.models ?? []).flatMap((model) => ["--model", model]),
+  ];
 }

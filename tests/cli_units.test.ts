@@ -23,13 +23,13 @@ describe("parseArgv", () => {
       ["pull", "--host", "h", "--model=a", "--model", "b", "-V", "--json", "x", "--", "--quiet"],
       OPTIONS,
     );
-    assert.deepEqual(values, { host: "h", model: ["a", "b"], version: true, json: true });
+    assert.deepEqual(values, { host: ["h"], model: ["a", "b"], version: true, json: true });
     assert.deepEqual(positionals, ["pull", "x", "--quiet"]);
   });
 
   it("a value may start with one dash; an option may not be a value", () => {
     assert.equal(parseArgv(["--timeout", "-1"], OPTIONS).values.timeout, "-1");
-    assert.equal(parseArgv(["--host="], OPTIONS).values.host, "");
+    assert.deepEqual(parseArgv(["--host="], OPTIONS).values.host, [""]);
     assert.throws(() => parseArgv(["--host", "--json"], OPTIONS), /--host needs a value/);
     assert.throws(() => parseArgv(["--host", "-h"], OPTIONS), /--host needs a value/);
     assert.throws(() => parseArgv(["--host"], OPTIONS), /--host needs a value: --host URL/);

@@ -8,6 +8,8 @@
 
 import type { OllamaConfig } from "../config/schema.ts";
 import type { OllamaError } from "../errors/ollama_error.ts";
+import type { PlanAction } from "../ensure/plan.ts";
+import type { WarmedModel } from "../ensure/warm.ts";
 import type { ProxyEnv } from "../proxy.ts";
 import type { CliFlags } from "./flags.ts";
 import type { Output } from "./output.ts";
@@ -37,6 +39,13 @@ export interface CliCommand {
   };
   /** Shown when it is given operands it does not take. */
   operandHint?: string;
+  /**
+   * For a command that talks to one server only: what to use instead when `--host` is given
+   * more than once (or the config lists several `hosts`). Without it, several hosts are a fleet.
+   */
+  singleHost?: string;
+  /** Says `ready: …` when it succeeds. Default `true`. */
+  saysReady?: boolean;
   /** Runs it. Expected outcomes come back in the result; only bugs throw. */
   run(context: CommandContext): Promise<CliResult>;
 }
@@ -49,6 +58,8 @@ export interface CommandContext {
   config: OllamaConfig;
   /** The config file read, `undefined` for the built-in defaults. */
   configSource: string | undefined;
+  /** The working directory the CLI was given (relative paths are taken from it); `undefined`: the process's. */
+  cwd: string | undefined;
   /** The environment variables the CLI read. */
   env: Readonly<Record<string, string | undefined>>;
   /** The proxy variables the runtime's `fetch` honours (Deno, Bun), to explain failures. */
@@ -75,6 +86,44 @@ export interface CliResult {
   error: OllamaError | null;
   /** Further errors worth a line each (a `pull` of several models that failed differently). */
   otherErrors?: OllamaError[];
+  /** `plan`: what `ensure` would do per model (with several hosts, each entry names its host). */
+  plan?: PlanRow[];
+  /** What `ensure` would download, or did plan to (`null` when a size is unknown). */
+  downloadBytes?: number | null;
+  /** Required models whose tag moved in the registry (`outdated`, `ensure --update`). */
+  outdated?: string[];
+  /** Required models the registry could not be asked about. */
+  unknown?: string[];
+  /** The models warm-up loaded, when it ran. */
+  warmed?: WarmedRow[];
+  /** With several hosts: one result per host, in the order given. */
+  hosts?: HostResult[];
+}
+
+/** One model of a `plan`. */
+export interface PlanRow {
+  /** The model, short form. */
+  model: string;
+  /** What `ensure` would do. */
+  action: PlanAction;
+  /** Bytes to download; `null` when unknown. */
+  downloadBytes: number | null;
+  /** Why it is blocked, why its size is unknown, or that a newer version waits. */
+  reason: string | null;
+  /** The host, with several. */
+  host?: string;
+}
+
+/** One model loaded by warm-up. */
+export interface WarmedRow extends WarmedModel {
+  /** The host, with several. */
+  host?: string;
+}
+
+/** One host's outcome within a fleet's result. */
+export interface HostResult extends CliResult {
+  /** The host as people know it (`gpu-1:11434`), which its lines are labelled with. */
+  label: string;
 }
 
 /**

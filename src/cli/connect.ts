@@ -7,9 +7,15 @@
  */
 
 import { OllamaClient } from "../client.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { isOllamaCloudUrl, resolveBaseUrl } from "../url.ts";
 import type { CommandContext } from "./command.ts";
 import { ollamaEnv } from "./env.ts";
+import { runTargets } from "./targets.ts";
+
+/** What to do instead of `list` or `pull` against several servers. */
+export const FLEET_HINT = "for several servers use `ensure --model NAME --host A --host B`, " +
+  "which makes each ready (or run it once per --host)";
 
 /**
  * Creates the client and checks the server is an Ollama.
@@ -25,7 +31,14 @@ export async function connect(
 ): Promise<OllamaClient> {
   const { config, flags, output } = context;
   const env = ollamaEnv(context.env);
-  const { url } = resolveBaseUrl({ host: flags.host, baseUrl: config.baseUrl, env });
+  const targets = runTargets(flags.hosts, config, env);
+  if (targets.length > 1) {
+    throw new UsageError(
+      `${flags.command.name} talks to one server, and the config lists ${targets.length} in ` +
+        `\`hosts\`: pick one with --host, or ${FLEET_HINT.replace(/^for several servers /, "")}`,
+    );
+  }
+  const { url } = resolveBaseUrl({ host: targets[0].given, baseUrl: config.baseUrl, env });
   const key = env.OLLAMA_API_KEY?.trim();
   const client = new OllamaClient(url, {
     headers: key && isOllamaCloudUrl(url) ? { authorization: `Bearer ${key}` } : undefined,

@@ -6,7 +6,9 @@
  * @module
  */
 
+import { UsageError } from "../errors/usage_error.ts";
 import { PROXY_ENV_NAMES } from "../proxy.ts";
+import { sanitizeText } from "../sanitize.ts";
 import type { OllamaEnv } from "../startup.ts";
 
 /** The variables the README tells Deno users to allow. */
@@ -17,8 +19,50 @@ export const REQUIRED_ENV_NAMES: readonly string[] = [
   "NO_COLOR",
 ];
 
-/** Every variable the command line reads: the required ones, then the proxy variables. */
-export const CLI_ENV_NAMES: readonly string[] = [...REQUIRED_ENV_NAMES, ...PROXY_ENV_NAMES];
+/**
+ * `VTCODE_OLLAMA_REGISTRY=off`: never ask a model registry (offline CI, tests); `plan` and
+ * `outdated` then say sizes and versions are unknown.
+ */
+export const REGISTRY_ENV = "VTCODE_OLLAMA_REGISTRY";
+
+/**
+ * Variables that only refine something (a warning about free disk, an offline run): when a
+ * narrowed Deno `--allow-env` leaves them out, nothing is said. `OLLAMA_MODELS` and `HOME` find
+ * a local server's models directory.
+ */
+export const OPTIONAL_ENV_NAMES: readonly string[] = [
+  REGISTRY_ENV,
+  "OLLAMA_MODELS",
+  "HOME",
+  "USERPROFILE",
+];
+
+/** Every variable the command line reads: the required ones, the optional ones, the proxy ones. */
+export const CLI_ENV_NAMES: readonly string[] = [
+  ...REQUIRED_ENV_NAMES,
+  ...OPTIONAL_ENV_NAMES,
+  ...PROXY_ENV_NAMES,
+];
+
+/**
+ * Whether a model registry may be asked, from `VTCODE_OLLAMA_REGISTRY`: unset, empty or `on`
+ * yes; `off` no (any case, spaces around ignored).
+ *
+ * @param env The variables the CLI read.
+ * @returns `false` when asking is turned off, else `undefined` (the hook's default client).
+ * @throws {UsageError} For any other value: a typo must not silently go online.
+ */
+export function registryOption(
+  env: Readonly<Record<string, string | undefined>>,
+): false | undefined {
+  const value = (env[REGISTRY_ENV] ?? "").trim().toLowerCase();
+  if (value === "" || value === "on") return undefined;
+  if (value === "off") return false;
+  throw new UsageError(
+    `${REGISTRY_ENV} must be "off" (never ask a model registry) or unset, got ` +
+      `"${sanitizeText(env[REGISTRY_ENV] ?? "", { maxLength: 40 })}"`,
+  );
+}
 
 /**
  * The part of the environment the startup hook uses.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { MAX_TIMEOUT_SECS } from "../config/schema.ts";
+import { MAX_PULL_CONCURRENCY, MAX_TIMEOUT_SECS } from "../config/schema.ts";
 import { UsageError } from "../errors/usage_error.ts";
 import { parseModelName } from "../names.ts";
 import { sanitizeText } from "../sanitize.ts";
@@ -24,10 +24,22 @@ export interface CliFlags {
   models: string[];
   /** `--config`. */
   config?: string;
-  /** `--host` (never empty). */
-  host?: string;
+  /** `--host` values, in order, each once (never empty strings); several make a fleet. */
+  hosts: string[];
   /** `--no-pull`. */
   noPull: boolean;
+  /** `--update`. */
+  update: boolean;
+  /** `--concurrency`: pulls at once per server. */
+  concurrency?: number;
+  /** `--warm`. */
+  warm: boolean;
+  /** `--lock`: the lock file. */
+  lock?: string;
+  /** `--write-lock`. */
+  writeLock: boolean;
+  /** `--locked`. */
+  locked: boolean;
   /** `--timeout`, in seconds. */
   timeoutSecs?: number;
   /** `--json`. */
@@ -120,6 +132,24 @@ export function parseCliArgs(args: readonly string[], commands: readonly CliComm
     );
   }
 
+  const hosts = [...new Set(stringList(values.host).map(host))];
+  if (hosts.length > 1 && command.singleHost !== undefined) {
+    throw new UsageError(
+      `${command.name} talks to one server, got ${hosts.length} --host values; ` +
+        command.singleHost,
+    );
+  }
+  if (values.locked === true) {
+    const clash = ["update", "write-lock"].filter((name) => values[name] === true);
+    if (clash.length > 0) {
+      throw new UsageError(
+        `--locked cannot be used with ${clash.map((name) => `--${name}`).join(" or ")}: ` +
+          "--locked insists on the versions the lock records; run `ensure " +
+          `${clash.map((name) => `--${name}`).join(" ")}\` without --locked to change them`,
+      );
+    }
+  }
+
   const models = stringList(values.model);
   // Names are checked before anything else happens: no request for an invalid name.
   for (const name of [...models, ...(command.operands?.models ? operands : [])]) {
@@ -132,8 +162,14 @@ export function parseCliArgs(args: readonly string[], commands: readonly CliComm
       operands,
       models,
       config: stringValue(values.config),
-      host: host(stringValue(values.host)),
+      hosts,
       noPull: values["no-pull"] === true,
+      update: values.update === true,
+      concurrency: concurrency(stringValue(values.concurrency)),
+      warm: values.warm === true,
+      lock: path("--lock", stringValue(values.lock)),
+      writeLock: values["write-lock"] === true,
+      locked: values.locked === true,
       timeoutSecs: seconds("--timeout", stringValue(values.timeout)),
       json,
       quiet: values.quiet === true,
@@ -151,12 +187,33 @@ function stringList(value: string | boolean | string[] | undefined): string[] {
   return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
 }
 
-function host(value: string | undefined): string | undefined {
-  if (value !== undefined && value.trim() === "") {
+function host(value: string): string {
+  if (value.trim() === "") {
     throw new UsageError(
       "--host needs a server address such as http://127.0.0.1:11434, got an empty value; " +
         "leave --host out to use the config, OLLAMA_HOST or the default",
     );
+  }
+  return value;
+}
+
+/** `--concurrency`: a whole number from 1 to `MAX_PULL_CONCURRENCY`, as `pull_concurrency`. */
+function concurrency(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const number = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(number >= 1 && number <= MAX_PULL_CONCURRENCY)) {
+    throw new UsageError(
+      `--concurrency must be a whole number from 1 to ${MAX_PULL_CONCURRENCY} (pulls at once ` +
+        `per server), got "${sanitizeText(value, { maxLength: 40 })}"`,
+    );
+  }
+  return number;
+}
+
+function path(option: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === "") {
+    throw new UsageError(`${option} needs a file path, got an empty value`);
   }
   return value;
 }

@@ -42,9 +42,9 @@ export function helpText(
 Usage: cli.ts [COMMAND] [OPTIONS]
 
 Commands (default: ${commands[0].name})
-${columns(commandRows, 14)}
+${columns(commandRows, 15)}
 Options
-${columns(optionRows, 16)}
+${columns(optionRows, 17)}
 [ollama] keys (in vtcode.toml or the --config file)
   base_url            server address; a trailing /v1 is reduced to the host root
   hosts               several servers, each ensured alike (not together with base_url)
@@ -62,8 +62,19 @@ ${columns(optionRows, 16)}
                       (default: the server's)
   min_version         refuse an older server, e.g. "0.5.0" (default: none)
 
-Server address, first that is set: --host, base_url, OLLAMA_BASE_URL, OLLAMA_HOST,
-then http://127.0.0.1:11434. OLLAMA_API_KEY is sent to ollama.com only.
+Server address, first that is set: --host (once or more), hosts, base_url,
+OLLAMA_BASE_URL, OLLAMA_HOST, then http://127.0.0.1:11434. OLLAMA_API_KEY is sent to
+ollama.com only.
+
+Environment
+  OLLAMA_HOST, OLLAMA_BASE_URL  the server address (above)
+  OLLAMA_API_KEY                a key for ollama.com
+  VTCODE_OLLAMA_REGISTRY=off    never ask a model registry (offline CI, tests): download
+                                sizes and moved tags are then unknown
+  OLLAMA_MODELS                 a local server's models directory, to warn when a download
+                                will not fit (default ~/.ollama/models)
+  NO_COLOR                      no colours
+  HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY  as the runtime uses them; never for loopback
 
 Exit codes
   0    ready: server reachable and every required model present (after any pulls)
@@ -71,10 +82,15 @@ Exit codes
   2    usage or config error, invalid model name
   3    server unreachable, timed out, or not an Ollama server
   4    a required model is missing and was not pulled (auto_pull off, --no-pull, check,
-       or outside the whitelist)
+       or outside the whitelist); a cloud model is not usable (not signed in, cloud
+       disabled); outdated found a model whose tag moved
   5    a pull failed (server error, stream ended without success, stalled, invalid data)
+  6    the lock does not match (--locked): a required model is not in the lock, or is
+       installed with another digest, or there is no lock file
+  7    warm-up failed (--warm): a required model could not be loaded (e.g. not enough memory)
   130  interrupted (Ctrl-C); 143 on SIGTERM, 129 on SIGHUP; the pull request is aborted,
        not left running
+  With several hosts: the highest code of any host (an interruption wins).
 `;
 }
 

@@ -9,7 +9,6 @@
 import type { OllamaConfig } from "../config/schema.ts";
 import { OllamaError } from "../errors/ollama_error.ts";
 import type { ProgressSink } from "../progress/sink.ts";
-import { type BaseUrlSource, resolveBaseUrl } from "../url.ts";
 import { type CliResult, emptyResult } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { loadCliConfig } from "./config.ts";
@@ -18,6 +17,7 @@ import { type CliFlags, parseCliArgs, wantsJson } from "./flags.ts";
 import { HELP } from "./help.ts";
 import { Output } from "./output.ts";
 import { keepLoopbackOffProxy, proxyVariables } from "./proxy_env.ts";
+import { runTargets } from "./targets.ts";
 import { isLoopbackUrl } from "../proxy.ts";
 import { VERSION } from "./version.ts";
 
@@ -87,31 +87,33 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     json: flags.json,
     quiet: flags.quiet,
     tui: flags.tui,
-    sayReady: flags.command.name !== "list",
+    sayReady: flags.command.saysReady !== false,
   });
   try {
     const loaded = await loadCliConfig(flags.config, io.cwd);
     for (const warning of loaded.warnings) output.warning(warning);
     const config = withFlags(loaded.config, flags);
     const env = { ...io.env };
-    const target = address(flags, config, env);
+    const targets = runTargets(flags.hosts, config, ollamaEnv(env));
+    const urls = targets.flatMap((target) => target.url === undefined ? [] : [target.url]);
     let proxyEnv = io.proxyAware ? proxyVariables(env) : undefined;
-    if (proxyEnv !== undefined && target !== undefined) {
-      proxyEnv = keepLoopbackOffProxy([target.url], proxyEnv, io.setEnv);
+    if (proxyEnv !== undefined && urls.length > 0) {
+      proxyEnv = keepLoopbackOffProxy(urls, proxyEnv, io.setEnv);
       Object.assign(env, proxyEnv);
     }
     const result: CliResult = await flags.command.run({
       flags,
       config,
       configSource: loaded.source,
+      cwd: io.cwd,
       env,
       proxyEnv,
       signal: io.signal,
       output,
     });
     const warning = deniedEnvWarning(io.deniedEnv ?? [], {
-      defaultAddress: target?.source === "default",
-      loopbackFailure: target !== undefined && isLoopbackUrl(target.url) &&
+      defaultAddress: targets.length === 1 && targets[0].source === "default",
+      loopbackFailure: urls.some(isLoopbackUrl) &&
         PROXY_SHAPED_FAILURES.has(result.error?.code ?? "ok"),
     });
     if (warning !== undefined) output.warning(warning);
@@ -131,19 +133,6 @@ function withFlags(config: OllamaConfig, flags: CliFlags): OllamaConfig {
     models: [...config.models, ...flags.models],
     timeoutSecs: flags.timeoutSecs ?? config.timeoutSecs,
   };
-}
-
-/** The server address the run will use, or `undefined` when it is malformed (the command says so). */
-function address(
-  flags: CliFlags,
-  config: OllamaConfig,
-  env: Record<string, string | undefined>,
-): { url: string; source: BaseUrlSource } | undefined {
-  try {
-    return resolveBaseUrl({ host: flags.host, baseUrl: config.baseUrl, env: ollamaEnv(env) });
-  } catch {
-    return undefined;
-  }
 }
 
 function asOllamaError(error: unknown): OllamaError {

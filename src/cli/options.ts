@@ -28,7 +28,13 @@ export const OPTIONS: Readonly<Record<string, CliOption>> = {
     help: "TOML file with an [ollama] table. Default: ./vtcode.toml when it exists,\n" +
       "else built-in defaults. An explicit PATH that does not exist is an error.",
   },
-  host: { type: "string", value: "URL", help: "server address; beats config and environment" },
+  host: {
+    type: "string",
+    multiple: true,
+    value: "URL",
+    help: "server address; beats config and environment. Repeatable: several servers\n" +
+      "(a fleet), each checked and ensured at once; beats `hosts` and `base_url`",
+  },
   model: {
     type: "string",
     multiple: true,
@@ -36,6 +42,34 @@ export const OPTIONS: Readonly<Record<string, CliOption>> = {
     help: "a required model; repeatable; added to the config's `models`",
   },
   "no-pull": { type: "boolean", help: "never pull (as auto_pull = false)" },
+  update: {
+    type: "boolean",
+    help: "ensure, plan: also re-pull required models whose tag moved in the\nregistry",
+  },
+  concurrency: {
+    type: "string",
+    value: "N",
+    help: "ensure: pulls at once per server, 1 to 8 (overrides pull_concurrency)",
+  },
+  warm: {
+    type: "boolean",
+    help: "ensure: once ready, load each required local model into memory\n(as warm = true)",
+  },
+  lock: {
+    type: "string",
+    value: "PATH",
+    help: "the lock file (default: ollama.lock beside the config file in use,\n" +
+      "else ./ollama.lock)",
+  },
+  "write-lock": {
+    type: "boolean",
+    help: "ensure: once ready, record each required model's installed digest\nin the lock file",
+  },
+  locked: {
+    type: "boolean",
+    help: "ensure, check: every required model must be in the lock and installed\n" +
+      "with exactly its digest on every server, else exit 6\n(not with --update or --write-lock)",
+  },
   timeout: {
     type: "string",
     value: "SECS",

@@ -1,24 +1,40 @@
 /**
- * `ensure` (the default command) and `check`: health-check the server, find which required
- * models are missing, pull them when `ensure` may (auto_pull, whitelist), confirm they are
- * listed. `check` never pulls.
+ * `ensure` (the default command) and `check`: health-check the server (or each of a fleet), find
+ * which required models are missing, pull them when `ensure` may (auto_pull, whitelist, up to
+ * `--concurrency` at once; with `--update` also those whose tag moved), confirm they are listed,
+ * hold them to the lock (`--locked`), warm them (`--warm`), and record them (`--write-lock`).
+ * `check` never pulls.
  *
  * @module
  */
 
-import { ModelMissingError } from "../../errors/model_missing_error.ts";
-import type { OllamaError } from "../../errors/ollama_error.ts";
-import { ensureOllamaReady, type StartupReport } from "../../startup.ts";
+import { formatLock, type LockEntry, lockEntryFor, type OllamaLock } from "../../ensure/lock.ts";
+import { gpuShare } from "../../ensure/warm.ts";
+import { LockMismatchError } from "../../errors/lock_mismatch_error.ts";
+import { OllamaError } from "../../errors/ollama_error.ts";
+import { shortModelName } from "../../names.ts";
+import { ensureOllamaReady } from "../../startup.ts";
 import { missingModelAdvice, type NoPullCause, noPullReason } from "../advice.ts";
-import type { CliCommand, CliResult, CommandContext } from "../command.ts";
-import { ollamaEnv } from "../env.ts";
+import { type CliCommand, type CliResult, type CommandContext, emptyResult } from "../command.ts";
+import { runHook } from "../hook_run.ts";
+import { type LockLocation, lockLocation, readLockFile, writeLockFile } from "../lock_file.ts";
 
 /** `ensure`: make the required models present, pulling what policy allows. */
 export const ensureCommand: CliCommand = {
   name: "ensure",
   summary: "health-check the server, find which required models are missing,\n" +
     "pull them (subject to auto_pull and whitelist), then confirm they are listed",
-  accepts: ["model", "no-pull", "tui"],
+  accepts: [
+    "model",
+    "no-pull",
+    "tui",
+    "update",
+    "concurrency",
+    "warm",
+    "lock",
+    "write-lock",
+    "locked",
+  ],
   operandHint: "name required models with --model NAME",
   run: (context) => ensure(context, false),
 };
@@ -27,63 +43,122 @@ export const ensureCommand: CliCommand = {
 export const checkCommand: CliCommand = {
   name: "check",
   summary: "health-check and report present/missing required models; never pulls",
-  accepts: ["model", "no-pull"],
+  accepts: ["model", "no-pull", "lock", "locked"],
+  refuses: {
+    update: "check never pulls; use `outdated` to see which tags moved",
+    warm: "warming happens after `ensure`",
+    "write-lock": "the lock is written after `ensure`",
+  },
   operandHint: "name required models with --model NAME",
   run: (context) => ensure(context, true),
 };
 
 async function ensure(context: CommandContext, check: boolean): Promise<CliResult> {
-  const { config, flags, output } = context;
+  const { config, flags } = context;
   const cause: NoPullCause = {
     check,
     noPull: flags.noPull,
     autoPullOff: !config.autoPull,
     configSource: context.configSource,
   };
-  const report = await ensureOllamaReady(
-    { ...config, autoPull: config.autoPull && !flags.noPull && !check },
-    {
-      env: ollamaEnv(context.env),
-      host: flags.host,
-      signal: context.signal,
-      reporter: output.reporter(),
-      // Warnings are about the outcome, which is said once at the end: only progress here.
-      onLog: (entry) =>
-        entry.level === "info"
-          ? output.info(entry.message)
-          : output.event({ type: "log", level: entry.level, message: entry.message }),
-      noPullReason: noPullReason(cause),
-    },
-  );
-  output.event({
-    type: "health",
-    reachable: report.reachable,
-    base_url: report.baseUrl,
-    server_version: report.serverVersion,
-  });
-  const statuses = { present: report.present, pulled: report.pulled, missing: report.missing };
-  for (const [status, models] of Object.entries(statuses)) {
-    for (const model of models) output.event({ type: "model", model, status });
+  const location = flags.locked || flags.writeLock
+    ? lockLocation(flags.lock, context.configSource, context.cwd)
+    : undefined;
+  let lock: OllamaLock | undefined;
+  if (flags.locked && location !== undefined) {
+    const found = await readLockFile(location);
+    if (found === undefined) return noLock(location);
+    lock = found;
+    // A model the lock does not record can never match it: say so before pulling anything.
+    const unlocked = [...new Set(config.models.map((name) => shortModelName(name)))]
+      .filter((model) => lockEntryFor(found, model) === undefined);
+    if (unlocked.length > 0) {
+      const mismatches = unlocked.map((model) => ({ model, locked: null, installed: null }));
+      return emptyResult(new LockMismatchError(mismatches, location.shown));
+    }
   }
-  return fromReport(report, withAdvice(report.error, cause));
-}
-
-/** The hook's missing-model error, with advice that fits the command and the config. */
-function withAdvice(error: OllamaError | null, cause: NoPullCause): OllamaError | null {
-  if (!(error instanceof ModelMissingError)) return error;
-  return new ModelMissingError(error.models, error.why, {
-    advice: missingModelAdvice(error.models, cause),
-    cause: error.cause,
+  // `check` only looks: it never loads a model, whatever `warm` says.
+  const warm = !check && (flags.warm || config.warm);
+  const { result, reports } = await runHook(context, {
+    entry: ensureOllamaReady,
+    config: { ...config, autoPull: config.autoPull && !flags.noPull && !check },
+    options: {
+      noPullReason: noPullReason(cause),
+      missingAdvice: (models) => missingModelAdvice(models, cause),
+      update: flags.update,
+      warm,
+      concurrency: flags.concurrency,
+      lock,
+      locked: lock !== undefined,
+      lockPath: location?.shown,
+    },
+    describe(report, output) {
+      for (const { model, loadMs, size, sizeVram } of report.warmed) {
+        output.info(`warmed ${model} in ${duration(loadMs)} (${gpuShare(size, sizeVram)})`);
+      }
+      return {
+        ...(warm ? { warmed: report.warmed } : {}),
+        ...(flags.update ? { outdated: report.outdated, unknown: report.unknown } : {}),
+        ...(report.plan === null ? {} : { downloadBytes: report.plan.downloadBytes }),
+      };
+    },
   });
+  if (!flags.writeLock || location === undefined || result.error !== null) return result;
+  try {
+    const models = lockedModels(reports);
+    await writeLockFile(location, formatLock(models));
+    const count = Object.keys(models).length;
+    context.output.info(`Wrote ${location.shown} (${count} model${count === 1 ? "" : "s"})`);
+    return result;
+  } catch (error) {
+    if (!(error instanceof OllamaError)) throw error;
+    return { ...result, error };
+  }
 }
 
-function fromReport(report: StartupReport, error: OllamaError | null): CliResult {
-  return {
-    baseUrl: report.baseUrl || null,
-    serverVersion: report.serverVersion,
-    present: report.present,
-    pulled: report.pulled,
-    missing: report.missing,
-    error,
-  };
+/** `--locked` without a lock file: nothing can match it. */
+function noLock(location: LockLocation): CliResult {
+  return emptyResult(
+    new OllamaError(
+      "lock_mismatch",
+      `--locked: there is no lock file at ${location.shown}. Run \`ensure --write-lock\` ` +
+        `(without --locked) to record the installed models' digests, keep ${location.shown} ` +
+        "with the project, then use --locked.",
+    ),
+  );
+}
+
+/**
+ * The digests to lock: each required model's, which every host must agree on.
+ *
+ * @throws {OllamaError} (code `lock_mismatch`) When hosts have different versions of a model.
+ */
+function lockedModels(
+  reports: readonly { label: string; report: { digests: Record<string, LockEntry> } }[],
+): Record<string, LockEntry> {
+  const models: Record<string, LockEntry> = {};
+  const seenOn: Record<string, string> = {};
+  for (const { label, report } of reports) {
+    for (const [model, entry] of Object.entries(report.digests)) {
+      const known = models[model];
+      if (known === undefined) {
+        models[model] = entry;
+        seenOn[model] = label;
+      } else if (known.digest !== entry.digest) {
+        throw new OllamaError(
+          "lock_mismatch",
+          `--write-lock: the servers have different versions of ${model} ` +
+            `(${seenOn[model]}: ${known.digest.slice(0, 12)}, ${label}: ` +
+            `${entry.digest.slice(0, 12)}); the lock was not written. Run \`ensure --update\` ` +
+            "so that every server has the registry's version, or lock one server with --host.",
+        );
+      }
+    }
+  }
+  return models;
+}
+
+/** `2.3 s`, or `850 ms` under a second. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -9,7 +9,7 @@ import { OllamaError } from "../../errors/ollama_error.ts";
 import { shortModelName } from "../../names.ts";
 import { sanitizeText } from "../../sanitize.ts";
 import { type CliCommand, type CliResult, emptyResult } from "../command.ts";
-import { connect } from "../connect.ts";
+import { connect, FLEET_HINT } from "../connect.ts";
 
 /** `list`: print the installed model names. */
 export const listCommand: CliCommand = {
@@ -17,6 +17,8 @@ export const listCommand: CliCommand = {
   summary: "print the installed model names, one per line (stdout)",
   accepts: [],
   refuses: { model: "it lists every installed model" },
+  singleHost: FLEET_HINT,
+  saysReady: false,
   async run(context) {
     const { output } = context;
     let client: OllamaClient | undefined;

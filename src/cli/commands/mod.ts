@@ -8,6 +8,8 @@
 import type { CliCommand } from "../command.ts";
 import { checkCommand, ensureCommand } from "./ensure.ts";
 import { listCommand } from "./list.ts";
+import { outdatedCommand } from "./outdated.ts";
+import { planCommand } from "./plan.ts";
 import { pullCommand } from "./pull.ts";
 
 /** Every command; the first one runs when none is named. */
@@ -16,4 +18,6 @@ export const COMMANDS: readonly CliCommand[] = [
   checkCommand,
   listCommand,
   pullCommand,
+  planCommand,
+  outdatedCommand,
 ];

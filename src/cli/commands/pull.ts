@@ -13,7 +13,7 @@ import { NotWhitelistedError } from "../../errors/not_whitelisted_error.ts";
 import { OllamaError } from "../../errors/ollama_error.ts";
 import { isModelAllowed, normalizeModelName, shortModelName } from "../../names.ts";
 import { type CliCommand, type CliResult, emptyResult } from "../command.ts";
-import { connect } from "../connect.ts";
+import { connect, FLEET_HINT } from "../connect.ts";
 
 /** `pull MODEL...`: pull the named models. */
 export const pullCommand: CliCommand = {
@@ -26,6 +26,7 @@ export const pullCommand: CliCommand = {
     "no-pull": "pull always pulls; use `check` to see what is missing",
   },
   operands: { name: "model name", min: 1, example: "pull llama3", models: true },
+  singleHost: FLEET_HINT,
   async run(context) {
     const { config, output } = context;
     let client: OllamaClient | undefined;
