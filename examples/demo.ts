@@ -40,7 +40,9 @@ const server = await serveFakeOllama(fake);
 function run(title: string, args: string[]): Promise<number | null> {
   process.stderr.write(`\n$ cli.ts ${args.join(" ")}    # ${title}\n`);
   return new Promise((resolve) => {
-    const child = spawn(runtime[0], [...runtime.slice(1), ...args], { stdio: "inherit" });
+    // The fake's catalog is not in any registry: the command line is told not to ask one.
+    const env = { ...process.env, VTCODE_OLLAMA_REGISTRY: "off" };
+    const child = spawn(runtime[0], [...runtime.slice(1), ...args], { stdio: "inherit", env });
     child.on("close", (code) => resolve(code));
   });
 }

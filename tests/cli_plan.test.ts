@@ -74,7 +74,7 @@ describe("cli: plan", () => {
       const models = ["llama3", "tinyllama", "qwen3:0.6b"];
       const run = await runCliProcess(jsonArgs(["plan"], { config, host: s.url, models }));
       assert.equal(run.code, 4, run.stderr);
-      assert.equal(errorCode(run.result), "model_missing");
+      assert.equal(errorCode(run.result), "not_whitelisted");
       assert.deepEqual(run.result?.plan, [
         { model: "llama3:latest", action: "present", download_bytes: 0, reason: null },
         {

@@ -159,7 +159,7 @@ describe("the hook with a registry", () => {
     ]);
     assert.equal(report.plan?.downloadBytes, vision.size - template.size);
     assert.equal(report.exitCode, 4);
-    assert.equal(report.error?.code, "model_missing");
+    assert.equal(report.error?.code, "not_whitelisted");
     // It never pulls.
     assert.equal(ollama.requests.filter((r) => r.url.endsWith("/api/pull")).length, 0);
   });
@@ -224,6 +224,24 @@ describe("the hook with a registry", () => {
       report.digests[`${host}/library/vision:latest`].digest,
       models.vision.digest.slice(7),
     );
+  });
+
+  it("--locked: a missing model whose tag moved away from the lock is not even pulled", async () => {
+    const ollama = scriptedOllama({
+      installed: [],
+      onPull: (model) => ({ name: model, digest: HEX("9") }),
+    });
+    const lock = parseLock(formatLock({ [name("tiny")]: { digest: HEX("7"), size: 1 } }));
+    const report = await ensureOllamaReady(
+      { models: [name("tiny")], insecure: true },
+      options({ fetch: ollama.fetch, lock, locked: true }),
+    );
+    assert.equal(report.exitCode, 6, report.error?.message);
+    assert.match(
+      report.error?.message ?? "",
+      /tag now points at .*not the locked 777777777777.*nothing was pulled/,
+    );
+    assert.equal(ollama.requests.filter((r) => r.url.endsWith("/api/pull")).length, 0);
   });
 
   it("pulls up to pull_concurrency at once, never more", async () => {

@@ -18,7 +18,7 @@ import {
 import type { OllamaPullProgressReporter } from "../events.ts";
 import { isModelAllowed, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
 import { cloudReadiness } from "./cloud.ts";
-import { checkLock } from "./lock.ts";
+import { checkLock, lockEntryFor } from "./lock.ts";
 import type { Plan, PlanEntry } from "./plan.ts";
 import { runPool } from "./pool.ts";
 import type { EnsureOptions, StartupLogEntry, StartupReport } from "./report.ts";
@@ -95,6 +95,18 @@ export async function ensureOllamaReady(
       });
       run.log("error", error.message);
       failures.push(error);
+    }
+
+    // --locked: a pull that cannot give the locked version is not even started.
+    if (options.locked === true && options.lock !== undefined) {
+      const drifted = pulls.flatMap(({ model, entry }) => {
+        const locked = lockEntryFor(options.lock!, model.name);
+        const registry = entry?.registryDigest;
+        return locked !== undefined && registry != null && registry !== locked.digest
+          ? [{ model: model.short, locked: locked.digest, installed: null, registry }]
+          : [];
+      });
+      if (drifted.length > 0) return run.finish(new LockMismatchError(drifted, options.lockPath));
     }
 
     const concurrency = options.concurrency ?? settings.pullConcurrency;

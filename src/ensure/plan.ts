@@ -153,7 +153,9 @@ export async function planModels(input: PlanInput): Promise<Plan> {
     }
     const lookup = await ask(registry, model.name, signal);
     if (!lookup.ok) {
-      const warning = `${model.short}: the registry could not be asked: ${lookup.reason}`;
+      const warning = registry === undefined
+        ? undefined
+        : `${model.short}: the registry could not be asked: ${lookup.reason}`;
       if (info === undefined) {
         return {
           entry: {
@@ -227,6 +229,9 @@ export async function planModels(input: PlanInput): Promise<Plan> {
     };
   }, signal);
   signal?.throwIfAborted();
+  if (registry === undefined) {
+    plan.warnings.push("asking the registry is turned off: sizes and moved tags are unknown");
+  }
   for (const outcome of outcomes) {
     if (outcome === undefined) continue;
     if (outcome.status === "rejected") throw outcome.reason;

@@ -5,7 +5,7 @@
  */
 
 import type { OllamaConfig } from "../config/schema.ts";
-import { ModelMissingError } from "../errors/mod.ts";
+import { ModelMissingError, NotWhitelistedError } from "../errors/mod.ts";
 import type { EnsureOptions, StartupReport } from "./report.ts";
 import { installedShort, Run } from "./run.ts";
 
@@ -43,11 +43,15 @@ export async function planOllama(
       e.action === "blocked" && !installedShort(installed, e.model)
     );
     if (blocked.length === 0) return run.finish(null);
-    const names = blocked.map((e) => e.model);
-    return run.finish(
-      new ModelMissingError(names, blocked[0].reason ?? policy.noPullReason, {
-        advice: options.missingAdvice?.(names),
-      }),
-    );
+    // The same error ensure would give: auto_pull off first, else the whitelist.
+    if (!policy.autoPull) {
+      const names = blocked.map((e) => e.model);
+      return run.finish(
+        new ModelMissingError(names, policy.noPullReason, {
+          advice: options.missingAdvice?.(names),
+        }),
+      );
+    }
+    return run.finish(new NotWhitelistedError(blocked[0].model, policy.whitelist ?? []));
   });
 }

@@ -26,6 +26,8 @@ export interface LockMismatch {
   installed: string | null;
   /** The server, with several hosts. */
   host?: string;
+  /** What the registry's tag points at now, when that is why a pull was not even tried. */
+  registry?: string;
 }
 
 /**
@@ -57,10 +59,15 @@ export class LockMismatchError extends OllamaError {
     options: OllamaErrorOptions = {},
   ) {
     const short = (digest: string | null) => digest === null ? "none" : digest.slice(0, 12);
-    const lines = mismatches.map(({ model, locked, installed, host }) => {
+    const lines = mismatches.map(({ model, locked, installed, host, registry }) => {
       const name = sanitizeText(model, { maxLength: 200 });
       const where = host === undefined ? "" : ` on ${host}`;
       if (locked === null) return `${name} is not in the lock`;
+      if (installed === null && registry !== undefined) {
+        return `${name} is not installed${where}, and the registry's tag now points at ` +
+          `${short(registry)}, not the locked ${short(locked)} (a pull would not give it; ` +
+          "nothing was pulled)";
+      }
       if (installed === null) return `${name} is not installed${where} (locked ${short(locked)})`;
       return `${name}${where} is ${short(installed)}, the lock says ${short(locked)}`;
     });
