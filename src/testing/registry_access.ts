@@ -74,7 +74,11 @@ export class RegistryAccess {
       if (url.protocol === "https:") {
         throw new RegistryError(`${op}: http: server gave HTTP response to HTTPS client`);
       }
-      return await handler(request());
+      const response = await handler(request());
+      if (method !== "HEAD" || response.body === null) return response;
+      // An HTTP server sends no body with a HEAD answer.
+      await response.body.cancel();
+      return new Response(null, { status: response.status, headers: response.headers });
     }
     if (this.#fetch !== undefined) {
       try {
