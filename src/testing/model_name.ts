@@ -97,14 +97,15 @@ export function readModelName(raw: string): FakeNameResult {
 }
 
 /**
- * Parses a model name by Ollama's grammar (no suffix handling, no trimming); `undefined` when it
- * is invalid.
+ * A name as a pull reads it (trimmed, `:local` dropped, `:cloud` made the legacy stub name);
+ * `undefined` when it is invalid.
  *
  * @param text A name, e.g. `llama3`, `user/m:tag`, `127.0.0.1:5000/library/tiny:latest`.
  * @returns The parts, or `undefined`.
  */
 export function parseModelName(text: string): FakeModelName | undefined {
-  return splitName(text)?.name;
+  const read = readPullName(text);
+  return read.ok ? read.reference.name : undefined;
 }
 
 /**
@@ -115,8 +116,7 @@ export function parseModelName(text: string): FakeModelName | undefined {
  * @returns The key.
  */
 export function modelKey(text: string): string {
-  const read = readPullName(text);
-  return read.ok ? read.reference.name.key : text.toLowerCase();
+  return parseModelName(text)?.key ?? text.toLowerCase();
 }
 
 /**

@@ -114,6 +114,9 @@ async function loopbackFailure(url: URL, error: unknown): Promise<string> {
     : text(error);
 }
 
+/** An error's message, with its cause's (Deno says only `fetch failed`, the cause says why). */
 function text(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
 }
