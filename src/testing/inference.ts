@@ -11,7 +11,7 @@
 import { cloudRefusal, type JsonAnswer } from "./cloud.ts";
 import type { FakeSettings } from "./fake_options.ts";
 import { rfc3339NanoUtc } from "./go_time.ts";
-import { INVALID_MODEL_NAME, readModelName } from "./model_name.ts";
+import { INVALID_MODEL_NAME, modelKey, readModelName } from "./model_name.ts";
 import type { InstalledModel, ModelStore } from "./model_store.ts";
 import { keepAliveMs } from "./request_json.ts";
 import type { Runner } from "./runner.ts";
@@ -99,7 +99,10 @@ function resolve(
     return read.error === INVALID_MODEL_NAME ? notFound : { answer: fail(400, read.error) };
   }
   const { name, source } = read.reference;
-  if (source === "cloud") return { answer: cloud(context, path, requested, undefined) };
+  if (source === "cloud") {
+    const stub = context.store.get(modelKey(requested));
+    return { answer: cloud(context, path, requested, stub) };
+  }
   const model = context.store.get(name.key);
   if (model === undefined) return notFound;
   if (model.remote !== undefined) {
