@@ -269,7 +269,8 @@ describe("endpoints", () => {
     const insecure = await pull(fake, { model: "tiny", insecure: true, stream: false });
     assert.equal(insecure.status, 500);
     assert.deepEqual(await insecure.json(), {
-      error: 'pull model manifest: Get "http://registry.ollama.ai/v2/library/tiny/manifests/latest": ' +
+      error:
+        'pull model manifest: Get "http://registry.ollama.ai/v2/library/tiny/manifests/latest": ' +
         "dial tcp: lookup registry.ollama.ai: no such host",
     });
     const unknown = await pull(fake, { model: "nope", stream: false });

@@ -39,7 +39,7 @@ export type { FakeRequestOutcome, FakeRequestRecord } from "./request_record.ts"
  * `:local`, `:cloud`). A catalog model pulls as {@link pullScript} says, paced by `tickMs` and
  * `bytesPerSecond`; a host-qualified one is pulled from its registry (`registries`, or a
  * registry served on loopback) the way Ollama does it, one blob at a time, with a progress line
- * every tick. Models are added only once `success` is near. A pull cut short keeps its partial
+ * every tick. A model is listed once its pull reaches `success`. A pull cut short keeps its partial
  * layers, so the next one resumes. Faults ({@link FakeFault}) change what requests get.
  *
  * @example Through the injected fetch (no socket)

@@ -139,8 +139,9 @@ export interface FakeRunnerOptions {
   /** Every load fails: 500 with this text (e.g. the `llama-server binary not found` of a build without runner). */
   error?: string;
   /**
-   * Bytes of memory available for models. A load that does not fit (the loaded models plus this one)
-   * fails: 500 `model requires more system memory (X) than is available (Y)`. Default: unlimited.
+   * Bytes of memory available for models. A model bigger than this fails to load: 500 `model
+   * requires more system memory (X) than is available (Y)`; other loaded models are unloaded to
+   * make room for one that fits. Default: unlimited.
    */
   memory?: number;
   /** The share of a loaded model in GPU memory, 0 to 1 (`size_vram` = share x `size`). Default 1. */
@@ -236,7 +237,17 @@ export interface FakeSettings {
   runner: { error: string | undefined; memory: number; vramShare: number; loadMs: number };
 }
 
-/** The version `/api/version` answers by default: the Ollama the fake was checked against. */
+/**
+ * The version `/api/version` answers by default: the Ollama whose recorded behaviour the fake is
+ * held to (tests/fixtures/real).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_FAKE_VERSION, FakeOllama } from "@vtcode/ollama/testing";
+ *
+ * new FakeOllama().version === DEFAULT_FAKE_VERSION; // true ("0.33.0")
+ * ```
+ */
 export const DEFAULT_FAKE_VERSION = "0.33.0";
 
 /**
