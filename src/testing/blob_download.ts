@@ -133,7 +133,18 @@ export class BlobDownload {
    * host is followed, as Go's client does); retried with backoff until 30 s have passed.
    */
   async #dataUrl(blobUrl: URL): Promise<URL> {
-    const deadline = AbortSignal.timeout(this.#ms(REDIRECT_DEADLINE_MS));
+    // A timer of our own (not AbortSignal.timeout), so that it is cleared once the URL is known.
+    const expiry = new AbortController();
+    const deadline = expiry.signal;
+    const timer = setTimeout(() => expiry.abort(), this.#ms(REDIRECT_DEADLINE_MS));
+    try {
+      return await this.#dataUrlUntil(blobUrl, deadline);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #dataUrlUntil(blobUrl: URL, deadline: AbortSignal): Promise<URL> {
     const signal = AbortSignal.any([this.#cancel.signal, deadline]);
     const timedOut = () => new RegistryError("context deadline exceeded");
     for (let tries = 1;; tries++) {

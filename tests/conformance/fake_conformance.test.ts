@@ -36,13 +36,15 @@ const INSTANT: Profile = { scale: 1 };
 const COMPRESSED: Profile = { scale: 1 / 30 };
 /** Minutes of Ollama's retry timers: the tick stays at 2 ms, the timers run 300 times faster. */
 const LONG: Profile = { scale: 1 / 30, ollamaScale: 1 / 300 };
+/** A 1 s retry wait kept at 100 ms, so that the lines repeated meanwhile stay many on a busy machine. */
+const RETRY: Profile = { scale: 1 / 30, ollamaScale: 1 / 10 };
 
 const PROFILES: Readonly<Record<string, Profile>> = {
   "pull-normal": COMPRESSED,
   "pull-multilayer": COMPRESSED,
   "pull-slow": COMPRESSED,
   "pull-stall-8s": COMPRESSED,
-  "pull-cut": COMPRESSED,
+  "pull-cut": RETRY,
   "pull-disconnect-resume": COMPRESSED,
   "pull-concurrent": COMPRESSED,
   "pull-stall-40s": LONG,
