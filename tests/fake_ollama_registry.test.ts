@@ -235,15 +235,18 @@ describe("registry pulls", () => {
 
   it("shows a registry stall as the same line every tick, then restarts the part after Ollama's 30 s", async () => {
     const { fake, registry } = setup(
+      // 16 KiB take 64 ms to come again after the restart: many ticks show the drop.
       {
-        bytesPerSecond: 1024 * KiB,
+        bytesPerSecond: 256 * KiB,
         chunkMs: 2,
         faults: [{ kind: "stall", at: 16 * KiB, times: 1 }],
       },
-      { timeScale: 0.002 }, // 30 s -> 60 ms; the tick stays 5 ms
+      { timeScale: 0.005 }, // 30 s -> 150 ms; the tick stays 5 ms
     );
     const values = await lines(await pull(fake, { model: `${HOST}/library/tiny`, insecure: true }));
-    const completed = values.filter((v) => v.total === 64 * KiB).map((v) => v.completed as number);
+    const completed = values.filter((v) => v.total === 64 * KiB).map((v) =>
+      Number(v.completed ?? 0)
+    );
     let longest = 0;
     for (let i = 0, run = 1; i < completed.length; i++) {
       run = i > 0 && completed[i] === completed[i - 1] ? run + 1 : 1;
