@@ -61,7 +61,7 @@ describe("cli: ensure", () => {
         ok: true,
         exit_code: 0,
         base_url: s.url,
-        server_version: "0.12.3",
+        server_version: "0.33.0",
         present: ["llama3:latest"],
         pulled: [],
         missing: [],

@@ -120,7 +120,7 @@ describe("endpoints", () => {
     assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
     assert.equal(await response.text(), '{"version":"0.0.0"}');
     assert.deepEqual(await (await fast().fetch(`${BASE}/api/version`)).json(), {
-      version: "0.12.3",
+      version: "0.33.0",
     });
   });
 
@@ -142,7 +142,9 @@ describe("endpoints", () => {
       "size",
       "digest",
       "details",
+      "capabilities",
     ]);
+    assert.deepEqual(llama.capabilities, ["completion"]);
     assert.equal(llama.model, llama.name);
     assert.match(
       llama.modified_at,
@@ -257,12 +259,20 @@ describe("endpoints", () => {
       assert.equal(bad.status, 400, model);
       assert.deepEqual(await bad.json(), { error: "invalid model name" }, model);
     }
-    // Old clients send `name`; `insecure` is accepted.
-    const old = await pull(fake, { name: "tiny", insecure: true, stream: false });
+    // Old clients send `name`; a `stream: false` answer is bare `application/json`.
+    const old = await pull(fake, { name: "tiny", stream: false });
     assert.equal(old.status, 200);
-    assert.equal(old.headers.get("content-type"), "application/json; charset=utf-8");
+    assert.equal(old.headers.get("content-type"), "application/json");
     assert.equal(await old.text(), '{"status":"success"}');
     assert.deepEqual(fake.installedModels(), ["tiny:latest"]);
+    // `insecure` sends a name without a host to a plain-http registry.ollama.ai, as Ollama does.
+    const insecure = await pull(fake, { model: "tiny", insecure: true, stream: false });
+    assert.equal(insecure.status, 500);
+    assert.deepEqual(await insecure.json(), {
+      error:
+        'pull model manifest: Get "http://registry.ollama.ai/v2/library/tiny/manifests/latest": ' +
+        "dial tcp: lookup registry.ollama.ai: no such host",
+    });
     const unknown = await pull(fake, { model: "nope", stream: false });
     assert.equal(unknown.status, 500);
     assert.deepEqual(await unknown.json(), { error: "pull model manifest: file does not exist" });
@@ -624,9 +634,9 @@ describe("faults through fake.fetch", () => {
     const fake = fast();
     fake.injectFault({ kind: "trickle" });
     const { chunks } = await readChunks(await fake.fetch(`${BASE}/api/version`));
-    assert.equal(chunks.length, '{"version":"0.12.3"}'.length);
+    assert.equal(chunks.length, '{"version":"0.33.0"}'.length);
     assert.ok(chunks.every((chunk) => chunk.length === 1));
-    assert.equal(joined(chunks), '{"version":"0.12.3"}');
+    assert.equal(joined(chunks), '{"version":"0.33.0"}');
   });
 
   it("backwards: completed goes back once mid-layer, then continues", async () => {
@@ -690,7 +700,7 @@ describe("faults through fake.fetch", () => {
       await (await fake.fetch(`${BASE}/api/tags`)).text(),
       '{"models":{"llama3:latest":{}}}',
     );
-    assert.equal(await (await fake.fetch(`${BASE}/api/version`)).text(), '{"version":"0.12.3"}');
+    assert.equal(await (await fake.fetch(`${BASE}/api/version`)).text(), '{"version":"0.33.0"}');
     fake.clearFaults();
     fake.injectFault({ kind: "wrong_shape" });
     assert.equal(await (await fake.fetch(`${BASE}/api/version`)).text(), '{"version":3}');

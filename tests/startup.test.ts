@@ -31,10 +31,10 @@ describe("ensureOllamaReady", () => {
     assert.deepEqual(report.present, ["llama3:latest"]);
     assert.deepEqual(report.pulled, ["qwen3:0.6b"]);
     assert.deepEqual(report.missing, []);
-    assert.equal(report.serverVersion, "0.12.3");
+    assert.equal(report.serverVersion, "0.33.0");
     assert.deepEqual(pulledModels(fake), ["qwen3:0.6b"]);
     assert.deepEqual(log.map((l) => l.message.replace(/ in [\d.]+ s$/, "")), [
-      "Ollama 0.12.3 is running at http://127.0.0.1:11434",
+      "Ollama 0.33.0 is running at http://127.0.0.1:11434",
       "Installed models (1): llama3:latest",
       "Pulling qwen3:0.6b",
     ]);

@@ -20,6 +20,17 @@ import { modelKey } from "./model_name.ts";
  */
 export const MEDIA_TYPE_MODEL = "application/vnd.ollama.image.model";
 /**
+ * Media type of a vision model's projector layer (a second big layer after the weights).
+ *
+ * @example
+ * ```ts
+ * import { MEDIA_TYPE_PROJECTOR } from "@vtcode/ollama/testing";
+ *
+ * MEDIA_TYPE_PROJECTOR; // "application/vnd.ollama.image.projector"
+ * ```
+ */
+export const MEDIA_TYPE_PROJECTOR = "application/vnd.ollama.image.projector";
+/**
  * Media type of a model's config blob (the manifest's `config`, pulled last).
  *
  * @example
@@ -142,10 +153,23 @@ export interface FakeCatalogEntry {
   parameterSize?: string;
   /** `details.quantization_level`, e.g. `"Q4_0"`. Default `"Q4_0"`. */
   quantization?: string;
-  /** `details.format`. Default `"gguf"`. */
+  /** `details.format`. Default `"gguf"` (`""` for a cloud stub). */
   format?: string;
-  /** Capabilities shown by `/api/show`. Default `["embedding"]` for BERT families, else `["completion"]`. */
+  /**
+   * Capabilities shown by `/api/tags` and `/api/show`. Default `["embedding"]` for BERT
+   * families, else `["completion"]`, plus `"vision"` when a layer is a projector; none for a
+   * cloud stub.
+   */
   capabilities?: readonly string[];
+  /** `details.context_length` in `/api/tags` (omitted when 0). Default 0. */
+  contextLength?: number;
+  /** `details.embedding_length` in `/api/tags` (omitted when 0). Default 0. */
+  embeddingLength?: number;
+  /**
+   * A cloud model's stub (`x:cloud`, `x:8b-cloud`): `remote_model` and `remote_host` in
+   * `/api/tags`; its small layers download between two ticks, so its pull shows no layer line.
+   */
+  remote?: { model: string; host?: string };
 }
 
 /**
@@ -295,6 +319,27 @@ export function smallCatalog(
 }
 
 /**
+ * The capabilities a catalog entry shows: its own, else those its family and layers imply.
+ *
+ * @param entry A catalog entry.
+ * @returns E.g. `["completion", "vision"]`.
+ *
+ * @example
+ * ```ts
+ * import { catalogCapabilities, DEFAULT_CATALOG } from "@vtcode/ollama/testing";
+ *
+ * catalogCapabilities(DEFAULT_CATALOG[0]); // ["completion"]
+ * ```
+ */
+export function catalogCapabilities(entry: FakeCatalogEntry): string[] {
+  if (entry.capabilities !== undefined) return [...entry.capabilities];
+  if (entry.remote !== undefined) return [];
+  const base = /bert/i.test(entry.family ?? "") ? ["embedding"] : ["completion"];
+  const vision = entry.layers.some((layer) => layer.mediaType === MEDIA_TYPE_PROJECTOR);
+  return vision ? [...base, "vision"] : base;
+}
+
+/**
  * The default catalog: a few small, realistic entries.
  * - `llama3:latest` and its alias `llama3:8b` (the same blobs): the real layer sizes and digests
  *   (weights 4661211424, license 12403, template 254, params 110, config 485), with the endings of
@@ -302,14 +347,19 @@ export function smallCatalog(
  * - `tinyllama:latest`: about 637 MB in 4 layers;
  * - `qwen3:0.6b`: about 523 MB in 5 layers;
  * - `all-minilm:latest`: an embedding model of about 46 MB whose 16-byte params layer gives no
- *   progress line at all.
+ *   progress line at all;
+ * - `llava:latest`: a vision model, about 4.1 GB of weights and then a 624 MB projector (two big
+ *   layers announced one after the other);
+ * - `gpt-oss:120b-cloud`: a cloud model's stub (`remote_model` `gpt-oss:120b` on ollama.com),
+ *   whose pull shows no layer line.
  *
  * @example
  * ```ts
  * import { DEFAULT_CATALOG } from "@vtcode/ollama/testing";
  *
  * DEFAULT_CATALOG.map((entry) => entry.name);
- * // ["llama3:latest", "llama3:8b", "tinyllama:latest", "qwen3:0.6b", "all-minilm:latest"]
+ * // ["llama3:latest", "llama3:8b", "tinyllama:latest", "qwen3:0.6b", "all-minilm:latest",
+ * //  "llava:latest", "gpt-oss:120b-cloud"]
  * ```
  */
 export const DEFAULT_CATALOG: readonly FakeCatalogEntry[] = Object.freeze([
@@ -346,11 +396,44 @@ export const DEFAULT_CATALOG: readonly FakeCatalogEntry[] = Object.freeze([
     parameterSize: "23M",
     quantization: "F16",
     capabilities: ["embedding"],
+    contextLength: 512,
+    embeddingLength: 384,
     layers: [
       { size: 45_949_216, mediaType: MEDIA_TYPE_MODEL },
       { size: 11_357, mediaType: MEDIA_TYPE_LICENSE },
       { size: 16, mediaType: MEDIA_TYPE_PARAMS, ending: "none" },
       { size: 557, mediaType: MEDIA_TYPE_CONFIG },
+    ],
+  },
+  {
+    name: "llava:latest",
+    family: "llama",
+    families: ["llama", "clip"],
+    parameterSize: "7B",
+    quantization: "Q4_0",
+    contextLength: 32_768,
+    embeddingLength: 4_096,
+    layers: [
+      { size: 4_113_858_752, mediaType: MEDIA_TYPE_MODEL },
+      { size: 624_434_368, mediaType: MEDIA_TYPE_PROJECTOR },
+      { size: 11_356, mediaType: MEDIA_TYPE_LICENSE },
+      { size: 67, mediaType: MEDIA_TYPE_TEMPLATE },
+      { size: 30, mediaType: MEDIA_TYPE_PARAMS },
+      { size: 564, mediaType: MEDIA_TYPE_CONFIG },
+    ],
+  },
+  {
+    name: "gpt-oss:120b-cloud",
+    family: "gptoss",
+    parameterSize: "116.8B",
+    quantization: "",
+    format: "",
+    capabilities: ["completion", "tools", "thinking"],
+    contextLength: 131_072,
+    remote: { model: "gpt-oss:120b", host: "https://ollama.com:443" },
+    layers: [
+      { size: 11_357, mediaType: MEDIA_TYPE_LICENSE, ending: "none" },
+      { size: 384, mediaType: MEDIA_TYPE_CONFIG, ending: "none" },
     ],
   },
 ]);

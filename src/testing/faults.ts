@@ -58,6 +58,38 @@ export interface StallAfterFault {
 }
 
 /**
+ * After `lines` lines of a catalog pull, the download stalls the way a real Ollama shows a stuck
+ * registry: the same progress line again every tick (with `total` only while no byte of the
+ * layer has arrived yet), for `ms`, and then, as `then` says:
+ * - `"resume"` (default): progress goes on where it stopped;
+ * - `"restart"`: the layer's part starts over, `completed` falls back to what the layer had when
+ *   the pull began and climbs again (Ollama restarts a part that got no byte for 30 s);
+ * - `"deadline"`: `{"error":"context deadline exceeded"}` (a blob redirect that failed for 30 s);
+ * - `"max_retries"`: `{"error":"max retries exceeded: unexpected EOF"}` (six cut connections).
+ *
+ * Without `ms` the line repeats until the client leaves. In fast mode (`tickMs: 0`) the line is
+ * sent three times without waits. Registry pulls get their stalls from the registry (a
+ * `FakeRegistry` `stall` fault); this fault does not apply to them.
+ *
+ * @example
+ * ```ts
+ * import { FakeOllama } from "@vtcode/ollama/testing";
+ *
+ * new FakeOllama().injectFault({ kind: "repeat_stall", lines: 3, ms: 2000, then: "restart" });
+ * ```
+ */
+export interface RepeatStallFault {
+  /** Discriminant. */
+  kind: "repeat_stall";
+  /** Lines sent before the stall (`pulling manifest` is line 1). */
+  lines: number;
+  /** How long the same line repeats, in ms. Default: until the client leaves. */
+  ms?: number;
+  /** What follows the stall. Default `"resume"`. */
+  then?: "resume" | "restart" | "deadline" | "max_retries";
+}
+
+/**
  * End a pull's body cleanly after `lines` lines, without `success` (a proxy closing it).
  *
  * @example
@@ -354,6 +386,7 @@ export type FakeFault =
   | HangFault
   | HeadersThenSilenceFault
   | StallAfterFault
+  | RepeatStallFault
   | CloseAfterFault
   | ResetAfterFault
   | ErrorAfterFault
@@ -418,6 +451,7 @@ export const FAKE_FAULT_KINDS: readonly FakeFaultKind[] = Object.freeze(
     "hang",
     "headers_then_silence",
     "stall_after",
+    "repeat_stall",
     "close_after",
     "reset_after",
     "error_after",
@@ -516,76 +550,4 @@ export function proxyErrorPage(status: number): string {
   const title = `${status} ${REASONS[status] ?? "Error"}`;
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n` +
     `<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
-}
-
-/** How faults combine: at most one fault of each group applies to a request. */
-export type FaultGroup = "response" | "terminator" | "chunking" | FakeFaultKind;
-
-/**
- * The group of a fault kind: the faults that replace the whole response, those that end a pull
- * stream early, those that re-chunk the body; every other kind is its own group.
- *
- * @param kind A fault kind.
- * @returns Its group.
- */
-export function faultGroup(kind: FakeFaultKind): FaultGroup {
-  switch (kind) {
-    case "hang":
-    case "headers_then_silence":
-    case "http_error":
-    case "html":
-    case "plain_text":
-    case "wrong_shape":
-      return "response";
-    case "stall_after":
-    case "close_after":
-    case "reset_after":
-    case "error_after":
-      return "terminator";
-    case "split_chunks":
-    case "trickle":
-      return "chunking";
-    default:
-      return kind;
-  }
-}
-
-/** The JSON routes and their methods, where `wrong_shape` applies. */
-const JSON_ROUTES: Readonly<Record<string, string>> = {
-  "/api/version": "GET",
-  "/api/tags": "GET",
-  "/api/ps": "GET",
-  "/v1/models": "GET",
-  "/api/show": "POST",
-  "/api/pull": "POST",
-};
-
-/**
- * Whether a fault can apply to a request for `method` and `path`, whatever its selection.
- *
- * @param fault The fault.
- * @param method The request's method.
- * @param path The request's path.
- * @returns `true` when the fault changes what such a request gets.
- */
-export function faultApplies(fault: FakeFault, method: string, path: string): boolean {
-  const pull = method === "POST" && path === "/api/pull";
-  switch (fault.kind) {
-    case "hang":
-    case "headers_then_silence":
-    case "http_error":
-    case "html":
-    case "plain_text":
-    case "split_chunks":
-    case "trickle":
-      return true;
-    case "wrong_shape":
-      return JSON_ROUTES[path] === method && (fault.path === undefined || fault.path === path);
-    case "v1_models_null":
-      return method === "GET" && path === "/v1/models";
-    case "control_chars":
-      return pull || path === "/api/show" || path === "/api/delete";
-    default:
-      return pull;
-  }
 }

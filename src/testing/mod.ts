@@ -2,8 +2,11 @@
  * A faithful in-process Ollama server for tests, offline demos and CI.
  *
  * - {@link FakeOllama}: installed models, a catalog of pullable ones with a download speed,
- *   partial downloads that resume, injectable faults, recorded requests; a web-standard handler
- *   and a drop-in `fetch` that needs no socket.
+ *   pulls from registries as Ollama does them, partial downloads that resume, loads, the cloud
+ *   routes, injectable faults, recorded requests; a web-standard handler and a drop-in `fetch`
+ *   that needs no socket.
+ * - {@link FakeRegistry}: the registry API a real (or the fake) Ollama pulls from, with speed
+ *   limits, stalls, cuts and errors.
  * - {@link serveFakeOllama}: the same on a loopback port, under Deno, Bun or Node.
  * - {@link pullScript}: the exact lines a pull sends, pure, for property tests and benchmarks.
  * - {@link unusedLoopbackUrl}: an address where nothing listens (connection refused).
@@ -26,6 +29,7 @@
  */
 
 export {
+  catalogCapabilities,
   catalogEntrySize,
   DEFAULT_CATALOG,
   type FakeCatalogEntry,
@@ -36,6 +40,7 @@ export {
   MEDIA_TYPE_LICENSE,
   MEDIA_TYPE_MODEL,
   MEDIA_TYPE_PARAMS,
+  MEDIA_TYPE_PROJECTOR,
   MEDIA_TYPE_TEMPLATE,
   type ResolvedLayer,
   resolveLayers,
@@ -63,6 +68,7 @@ export {
   type NoTotalFault,
   type PlainTextFault,
   proxyErrorPage,
+  type RepeatStallFault,
   type ResetAfterFault,
   type SplitChunksFault,
   type StallAfterFault,
@@ -78,6 +84,14 @@ export {
   type FakeRequestOutcome,
   type FakeRequestRecord,
 } from "./fake_ollama.ts";
+export {
+  DEFAULT_FAKE_VERSION,
+  type FakeCloudAccount,
+  type FakeCloudOptions,
+  type FakeCloudUser,
+  type FakeRegistryHandler,
+  type FakeRunnerOptions,
+} from "./fake_options.ts";
 export {
   DEFAULT_STEP_BYTES,
   encodePullLine,

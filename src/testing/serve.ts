@@ -144,7 +144,7 @@ function runtimeGlobal<T>(name: "Deno" | "Bun"): T | undefined {
  * const fake = new FakeOllama({ models: ["llama3"], tickMs: 0 });
  * const server = await serveFakeOllama(fake);
  * const response = await fetch(`${server.url}/api/version`);
- * await response.json(); // { version: "0.12.3" }
+ * await response.json(); // { version: "0.33.0" }
  * await server.close();
  * ```
  */

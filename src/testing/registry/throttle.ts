@@ -128,9 +128,13 @@ export function throttledBody(
         if (at !== undefined && at > sent) size = Math.min(size, at - sent);
       }
       if (limited) {
-        const due = clock + ((sent + size) / rate) * 1000;
-        await pause(Math.max(0, due - Date.now()), stop);
-        if (closed(controller)) return;
+        // A wait under a millisecond is not worth a timer (one costs a millisecond or more):
+        // the next chunk's wait makes up for it, so the speed holds at high limits too.
+        const wait = clock + ((sent + size) / rate) * 1000 - Date.now();
+        if (wait >= MIN_WAIT_MS) {
+          await pause(wait, stop);
+          if (closed(controller)) return;
+        }
       }
       controller.enqueue(bytes.slice(sent, sent + size));
       sent += size;
@@ -142,6 +146,9 @@ export function throttledBody(
     },
   }, { highWaterMark: 0 });
 }
+
+/** The shortest wait the speed limit sleeps for, in ms. */
+const MIN_WAIT_MS = 1;
 
 /** Waits `ms` (forever when undefined), or until `signal` aborts. */
 function pause(ms: number | undefined, signal: AbortSignal): Promise<void> {
