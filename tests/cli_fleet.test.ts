@@ -57,7 +57,7 @@ describe("cli: a fleet", () => {
         ok: true,
         exit_code: 0,
         base_url: a.url,
-        server_version: "0.12.3",
+        server_version: "0.33.0",
         present: ["tinyllama:latest"],
         pulled: [],
         missing: [],

@@ -238,7 +238,7 @@ describe("src/testing/mod.ts as a program", () => {
       const url = await server.url;
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const version = await (await fetch(`${url}/api/version`)).json();
-      assert.deepEqual(version, { version: "0.12.3" });
+      assert.deepEqual(version, { version: "0.33.0" });
       const tags = await (await fetch(`${url}/api/tags`)).json();
       assert.deepEqual(
         tags.models.map((m: { name: string }) => m.name),

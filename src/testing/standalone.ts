@@ -67,7 +67,7 @@ Options:
   --fault-model NAME    faults apply only to requests naming this model
   --fault-times N       faults apply only to the next N matching requests (e.g. a pull that
                         stalls once, then succeeds on retry)
-  --ollama-version V    what /api/version answers (default 0.12.3)
+  --ollama-version V    what /api/version answers (default 0.33.0)
   --verbose             log each request on stderr
   --help                print this text
 
@@ -190,6 +190,7 @@ export function defaultFault(kind: FakeFaultKind): FakeFault {
     case "close_after":
     case "reset_after":
     case "error_after":
+    case "repeat_stall":
       return { kind, lines: 3 };
     case "http_error":
       return { kind, status: 500, message: "fake internal server error" };
