@@ -53,10 +53,12 @@ ${columns(optionRows, 17)}
   whitelist           models that may be pulled: names or patterns with * ("qwen3:*"),
                       compared on normalized names (default: no restriction)
   timeout_secs        bound for the health check, each request, a pull's start (default 5)
-  stall_timeout_secs  a pull receiving no bytes this long is aborted and retried (default 60)
+  stall_timeout_secs  a pull whose layers do not grow this long (silent, or repeating one
+                      line) is aborted and retried (default 60)
   pull_retries        re-issues of a failed or stalled pull (default 3)
   pull_concurrency    pulls at once per server, 1 to 8 (default 2)
-  insecure            pull from a plain-HTTP registry (Ollama's "insecure"; default false)
+  insecure            pull models of a private plain-HTTP registry (Ollama's "insecure"; never
+                      for registry.ollama.ai; default false)
   warm                load each required model into memory after ensure (default false)
   keep_alive          how long a warmed model stays loaded: "30m", seconds, -1 = forever
                       (default: the server's)

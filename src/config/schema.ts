@@ -71,8 +71,9 @@ export interface OllamaConfig {
    */
   timeoutSecs: number;
   /**
-   * `stall_timeout_secs`: a pull that receives no bytes for this many seconds is aborted and
-   * retried. Greater than 0. Default `60`.
+   * `stall_timeout_secs`: a pull in which no layer's download grew for this many seconds (the
+   * server silent, or repeating the same progress line as a real Ollama does while its own
+   * download is stuck) is aborted and retried. Greater than 0. Default `60`.
    */
   stallTimeoutSecs: number;
   /** `pull_retries`: re-issues of a failed or stalled pull. A whole number, 0 or more. Default `3`. */
@@ -83,8 +84,9 @@ export interface OllamaConfig {
    */
   pullConcurrency: number;
   /**
-   * `insecure`: pulls send Ollama's `"insecure": true`, for a private registry served over plain
-   * HTTP. Default `false`.
+   * `insecure`: pulls of models on a registry other than `registry.ollama.ai` send Ollama's
+   * `"insecure": true`, for a private registry served over plain HTTP (never for the default
+   * registry: Ollama would then fetch it in the clear). Default `false`.
    */
   insecure: boolean;
   /** `warm`: load each required local model into memory after `ensure`. Default `false`. */

@@ -70,7 +70,8 @@ async function cli(
     writeFileSync(join(dir, "vtcode.toml"), `${toml}\n`);
     return await runCliProcess(
       [...args, "--host", serverUrl(), "--config", join(dir, "vtcode.toml"), "--json"],
-      { timeoutMs: 120_000, ...options },
+      // The models live on this test's own registry: the CLI may ask it (plan, outdated).
+      { timeoutMs: 120_000, ...options, env: { VTCODE_OLLAMA_REGISTRY: "on", ...options.env } },
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
