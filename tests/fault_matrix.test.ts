@@ -38,6 +38,8 @@ interface Row {
   faults?: [FakeFault, FakeFaultSelect?][];
   /** Nothing listens at the address. */
   refused?: true;
+  /** The fake's tick, when the fault needs real time (a line repeated every tick). Default 0. */
+  tickMs?: number;
   retries: number;
   /** `null` for ready. */
   code: OllamaErrorCode | null;
@@ -103,6 +105,16 @@ export const MATRIX: Row[] = [
   {
     name: "pull: stall mid-stream (no retries)",
     faults: [[{ kind: "stall_after", lines: 3 }, pull]],
+    retries: 0,
+    code: "pull_failed",
+    reason: "stalled",
+    exit: 5,
+    pulls: 1,
+  },
+  {
+    name: "pull: the same progress line repeated, nothing growing (a stuck registry download)",
+    faults: [[{ kind: "repeat_stall", lines: 3 }, pull]],
+    tickMs: 20,
     retries: 0,
     code: "pull_failed",
     reason: "stalled",
@@ -278,7 +290,7 @@ async function serveRow(
   row: Row,
 ): Promise<{ url: string; fake?: FakeOllama; close(): Promise<void> }> {
   if (row.refused) return { url: await unusedLoopbackUrl(), close: () => Promise.resolve() };
-  const fake = new FakeOllama({ tickMs: 0 });
+  const fake = new FakeOllama({ tickMs: row.tickMs ?? 0 });
   for (const [fault, select] of row.faults ?? []) fake.injectFault(fault, select);
   const server = await serveFakeOllama(fake);
   return { url: server.url, fake, close: () => server.close() };
@@ -299,7 +311,7 @@ after(async () => {
 /** The same fault with no socket: the fake's own fetch (a refused connection is a TypeError). */
 function fetchRow(row: Row): { fake?: FakeOllama; fetch: OllamaClientOptions["fetch"] } {
   if (row.refused) return { fetch: () => Promise.reject(new TypeError("connection refused")) };
-  const fake = new FakeOllama({ tickMs: 0 });
+  const fake = new FakeOllama({ tickMs: row.tickMs ?? 0 });
   for (const [fault, select] of row.faults ?? []) fake.injectFault(fault, select);
   return { fake, fetch: fake.fetch };
 }

@@ -39,7 +39,7 @@ import { type FakeHandler, serveFakeOllama } from "./serve.ts";
  * FAKE_SERVER_USAGE.includes("--fault KIND"); // true
  * ```
  */
-export const FAKE_SERVER_USAGE =
+export const FAKE_SERVER_USAGE: string =
   `vtcode-ollama-fake: a fake Ollama server for trials, demos and tests in any language.
 
 Usage:
@@ -57,8 +57,7 @@ Options:
   --catalog NAME[=SIZE[,SIZE...]]
                         a pullable model, with its layer sizes (e.g. tiny=40MB,300); repeatable.
                         Without =SIZE, the default catalog's entry of that name. Replaces the
-                        default catalog (llama3:latest, llama3:8b, tinyllama, qwen3:0.6b,
-                        all-minilm)
+                        default catalog (${wrap(DEFAULT_CATALOG.map((e) => e.name).join(", "))})
   --speed BYTES         download speed per pull, per second (e.g. 50MB; default 100MB)
   --tick-ms N           ms between progress lines; 0 sends them as fast as read (default 60)
   --fault KIND          inject a fault; repeatable. KIND is one of:
@@ -464,4 +463,18 @@ export async function main(): Promise<void> {
   });
   for (const signal of listening) process.off(signal, onSignal);
   process.exitCode = code;
+}
+
+/** Wraps a list to the help text's continuation column. */
+function wrap(text: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line.length + word.length + 1 > 72 && line !== "") {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${" ".repeat(24)}`);
 }
