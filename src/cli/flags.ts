@@ -11,13 +11,13 @@ import { parseModelName } from "../names.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { closestMatch } from "../suggest.ts";
 import { ArgvError, parseArgv, type ParsedArgv } from "./args.ts";
-import type { CliCommand } from "./command.ts";
+import type { CommandSyntax } from "./syntax.ts";
 import { GLOBAL_OPTIONS, OPTIONS } from "./options.ts";
 
 /** The command line, checked. */
-export interface CliFlags {
+export interface CliFlags<C extends CommandSyntax = CommandSyntax> {
   /** The command (default `ensure`). */
-  command: CliCommand;
+  command: C;
   /** Its operands (`pull`'s model names), as given. */
   operands: string[];
   /** `--model` values, as given (each a valid model name). */
@@ -53,8 +53,8 @@ export interface CliFlags {
 }
 
 /** What the arguments ask for. */
-export type CliRequest =
-  | { kind: "run"; flags: CliFlags }
+export type CliRequest<C extends CommandSyntax = CommandSyntax> =
+  | { kind: "run"; flags: CliFlags<C> }
   | { kind: "help"; json: boolean }
   | { kind: "version"; json: boolean };
 
@@ -80,7 +80,10 @@ const SECONDS = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
  * @returns What to do.
  * @throws {UsageError | InvalidModelNameError} For anything that can never work.
  */
-export function parseCliArgs(args: readonly string[], commands: readonly CliCommand[]): CliRequest {
+export function parseCliArgs<C extends CommandSyntax>(
+  args: readonly string[],
+  commands: readonly C[],
+): CliRequest<C> {
   let parsed: ParsedArgv;
   try {
     parsed = parseArgv(args, OPTIONS);

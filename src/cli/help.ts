@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CliCommand } from "./command.ts";
+import type { CommandSyntax } from "./syntax.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { type CliOption, OPTIONS } from "./options.ts";
 import { VERSION } from "./version.ts";
@@ -30,7 +30,7 @@ function optionTerm(name: string, option: CliOption): string {
  * @returns The text.
  */
 export function helpText(
-  commands: readonly CliCommand[],
+  commands: readonly CommandSyntax[],
   options: Readonly<Record<string, CliOption>>,
 ): string {
   const commandRows = commands.map((c): [string, string] => [c.usage ?? c.name, c.summary]);

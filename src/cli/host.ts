@@ -7,24 +7,10 @@
  * @module
  */
 
-import type { InterruptSignal } from "../errors/interrupted_error.ts";
 import { denoHost } from "./host_deno.ts";
-import type { CliIo } from "./main.ts";
+import type { CliHost } from "./cli_host.ts";
 
-/** The process, for {@link main}. */
-export interface CliHost {
-  /** The arguments, without the runtime and the script. */
-  args: string[];
-  /** What `runCli` needs (without the signal, which `main` makes). */
-  io: Omit<CliIo, "signal">;
-  /**
-   * Calls `listener` on `signal`; returns a function that stops listening. A signal the
-   * platform cannot listen to (SIGHUP on Windows) is ignored.
-   */
-  onSignal(signal: InterruptSignal, listener: () => void): () => void;
-  /** Ends the process now. */
-  exit(code: number): never;
-}
+export type { CliHost };
 
 /**
  * The current process.

@@ -8,7 +8,7 @@
 
 import type { InterruptSignal } from "../errors/interrupted_error.ts";
 import { CLI_ENV_NAMES } from "./env.ts";
-import type { CliHost } from "./host.ts";
+import type { CliHost } from "./cli_host.ts";
 import { writeAllSync } from "./write.ts";
 
 /** The structural part of `Deno` used here (no runtime type package needed). */

@@ -12,7 +12,7 @@
 import process from "node:process";
 import type { InterruptSignal } from "../errors/interrupted_error.ts";
 import { CLI_ENV_NAMES } from "./env.ts";
-import type { CliHost } from "./host.ts";
+import type { CliHost } from "./cli_host.ts";
 import { writeAllSync } from "./write.ts";
 
 type Fs = typeof import("node:fs");

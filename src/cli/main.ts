@@ -9,7 +9,7 @@
 import type { OllamaConfig } from "../config/schema.ts";
 import { OllamaError } from "../errors/ollama_error.ts";
 import type { ProgressSink } from "../progress/sink.ts";
-import { type CliResult, emptyResult } from "./command.ts";
+import { type CliCommand, type CliResult, emptyResult } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { loadCliConfig } from "./config.ts";
 import { deniedEnvWarning, ollamaEnv } from "./env.ts";
@@ -69,7 +69,7 @@ export interface CliIo {
  */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
   const streams = { stdout: io.stdout, stderr: io.stderr, noColor: Boolean(io.env.NO_COLOR) };
-  let flags: CliFlags;
+  let flags: CliFlags<CliCommand>;
   try {
     const request = parseCliArgs(args, COMMANDS);
     if (request.kind !== "run") {

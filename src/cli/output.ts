@@ -17,7 +17,7 @@ import type { OllamaError } from "../errors/ollama_error.ts";
 import type { OllamaPullProgressReporter } from "../events.ts";
 import type { ProgressSink } from "../progress/sink.ts";
 import { sanitizeText } from "../sanitize.ts";
-import { type CliResult, exitCodeOf } from "./command.ts";
+import { type CliResult, exitCodeOf } from "./result.ts";
 
 /** Where an {@link Output} writes. */
 export interface OutputStreams {
