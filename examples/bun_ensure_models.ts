@@ -43,6 +43,8 @@ const report = await ensureOllamaReady(
       },
     }),
     onLog: ({ message }) => console.error(message),
+    // As the command line: VTCODE_OLLAMA_REGISTRY=off never asks a registry (offline CI).
+    registry: Bun.env.VTCODE_OLLAMA_REGISTRY === "off" ? false : undefined,
   },
 );
 if (!report.ok) {

@@ -221,7 +221,7 @@ try {
     const reporter = collector();
     const report = await pkg.ensureOllamaReady(
       { baseUrl: server.url, models: ["llama3", "all-minilm:latest", "llama3:8b"], autoPull: true },
-      { reporter, onLog: (entry) => logs.push(entry) },
+      { reporter, onLog: (entry) => logs.push(entry), registry: false },
     );
     assert.equal(report.error, null);
     assert.equal(report.ok, true);
@@ -270,7 +270,9 @@ try {
       error.message,
     );
     assert.ok(ms < 2_500, `failed at once, not at the timeout (${Math.round(ms)} ms)`);
-    const report = await pkg.ensureOllamaReady({ baseUrl: url, models: ["llama3"] });
+    const report = await pkg.ensureOllamaReady({ baseUrl: url, models: ["llama3"] }, {
+      registry: false,
+    });
     assert.equal(report.reachable, false);
     assert.equal(report.exitCode, 3);
     assert.deepEqual(report.missing, ["llama3:latest"]);

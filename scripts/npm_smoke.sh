@@ -93,6 +93,17 @@ expect_exit 0 "ensure pulls all-minilm" npx --no -- vtcode-ollama ensure --host 
 expect_exit 0 "list" npx --no -- vtcode-ollama list --host "$url"
 [ "$(sort "$work/run.out" | tr '\n' ' ')" = "all-minilm:latest llama3:latest " ] ||
   fail "list printed: $(cat "$work/run.out")"
+# The v2 commands on Node too (no registry is asked: the fake's catalog is in none).
+export VTCODE_OLLAMA_REGISTRY=off
+expect_exit 0 "plan" npx --no -- vtcode-ollama plan --host "$url" --model llama3 --model qwen3:0.6b
+expect_exit 0 "outdated" npx --no -- vtcode-ollama outdated --host "$url" --model llama3
+expect_exit 0 "ensure --write-lock" \
+  npx --no -- vtcode-ollama ensure --host "$url" --model llama3 --write-lock --lock "$work/ollama.lock"
+expect_exit 0 "ensure --locked --warm" \
+  npx --no -- vtcode-ollama ensure --host "$url" --model llama3 --locked --warm --lock "$work/ollama.lock"
+expect_exit 6 "ensure --locked, a model not in the lock" \
+  npx --no -- vtcode-ollama ensure --host "$url" --model all-minilm --locked --lock "$work/ollama.lock"
+unset VTCODE_OLLAMA_REGISTRY
 
 step "node_smoke.mjs: the library by name, against the fake in its own process"
 cp "$repo/scripts/node_smoke.mjs" "$app/"

@@ -385,13 +385,21 @@ describe("pullModelStream", () => {
       new Response(stallingBody(['{"status":"pulling manifest"}'], state))
     );
     const controller = new AbortController();
+    // The stall bound is the default 60 s: only the abort can end this within the test's bound.
     const client = new OllamaClient("http://h:1", { fetch });
-    const error = await rejection((async () => {
+    const started = performance.now();
+    const pending = rejection((async () => {
       for await (const _ of client.pullModelStream("x", { signal: controller.signal })) {
-        controller.abort();
+        // Abort while the next read is pending on the open body, not between events.
+        setTimeout(() => controller.abort(), 20);
       }
     })());
+    const error = await Promise.race([
+      pending,
+      new Promise((resolve) => setTimeout(() => resolve("still running after 3 s"), 3_000)),
+    ]);
     assert.ok(error instanceof InterruptedError, String(error));
+    assert.ok(performance.now() - started < 3_000);
     assert.equal(state.cancelled, true);
   });
 });

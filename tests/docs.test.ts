@@ -79,6 +79,12 @@ const HOW: Record<string, How> = {
   "deno run -A src/cli.ts ensure --locked --warm --model qwen3:0.6b --host 127.0.0.1:11434": {
     run: { exit: 0 },
   },
+  "deno run -A src/cli.ts plan --model qwen3:0.6b --model all-minilm --host 127.0.0.1:11434": {
+    run: { exit: 0 },
+  },
+  "deno run -A src/cli.ts outdated --model qwen3:0.6b --host 127.0.0.1:11434": { run: { exit: 0 } },
+  "deno run -A src/cli.ts ensure --update --concurrency 2 --model qwen3:0.6b --model all-minilm --host 127.0.0.1:11434 --host 127.0.0.1:11435":
+    { run: { exit: 0 } },
   "npm test": { script: ".ci/run", contains: ["npm test"] },
   "bash .ci/run": { script: ".ci/run", contains: ["npm test", "npm_smoke.sh"] },
   "npx --yes deno@2 task bench": { script: "deno.json", contains: ['"bench"', "bench/run.ts"] },

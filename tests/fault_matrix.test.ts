@@ -345,7 +345,12 @@ async function checkLibraryRow(
       timeoutSecs: BOUND_SECS,
       stallTimeoutSecs: BOUND_SECS,
       pullRetries: row.retries,
-    }, { host: served.url, fetch: served.fetch, retry: { sleep: () => Promise.resolve() } });
+    }, {
+      host: served.url,
+      fetch: served.fetch,
+      registry: false,
+      retry: { sleep: () => Promise.resolve() },
+    });
     assert.equal(report.error?.code ?? null, row.code, report.error?.message);
     assert.equal(report.exitCode, row.exit);
     if (row.reason !== undefined) {
