@@ -152,4 +152,12 @@ export interface OllamaPullProgressReporter {
    * @param outcome How it ended.
    */
   finish?(model: string, outcome: "success" | "error" | "aborted"): void | Promise<void>;
+  /**
+   * Writes one line for people without breaking the display: above a live block that redraws
+   * in place, or simply after the lines written so far. Optional; a program that prints its own
+   * lines while a pull shows progress should send them here.
+   *
+   * @param line The line, without its line break (sanitized by the caller).
+   */
+  print?(line: string): void;
 }

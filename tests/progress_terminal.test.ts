@@ -209,3 +209,37 @@ describe("stable layout", () => {
     check(72);
   });
 });
+
+describe("a line printed while the live display is up", () => {
+  for (
+    const [name, make] of [
+      [
+        "cli",
+        (sink: ProgressSink, now: () => number) => new CliPullProgressReporter({ sink, now }),
+      ],
+      [
+        "tui",
+        (sink: ProgressSink, now: () => number) => new TuiPullProgressReporter({ sink, now }),
+      ],
+    ] as const
+  ) {
+    it(`${name}: goes above the block, on a line of its own, and the block is drawn again below`, () => {
+      const term = new Terminal(100);
+      const time = fakeTime();
+      const reporter = make(terminalSink(term), time.now);
+      const steps = pullScript(VISION, { manifest: true });
+      play(reporter, time.clock, steps.slice(0, 30), MODEL);
+      reporter.print("• Pulling qwen3:8b");
+      play(reporter, time.clock, steps.slice(30, 40), MODEL);
+      const lines = term.lines();
+      const at = lines.indexOf("• Pulling qwen3:8b");
+      assert.ok(at >= 0, `the line is not on a line of its own:\n${lines.join("\n")}`);
+      assert.ok(
+        lines.slice(at + 1).some((line) => line.includes(MODEL)),
+        `no live row below it:\n${lines.join("\n")}`,
+      );
+      assert.equal(lines.filter((line) => line.includes(MODEL)).length, 1, lines.join("\n"));
+      reporter.finish?.(MODEL, "success");
+    });
+  }
+});

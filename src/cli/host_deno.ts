@@ -16,7 +16,7 @@ interface DenoApi {
   args: string[];
   stdout: { writeSync(bytes: Uint8Array): number };
   stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
-  consoleSize(): { columns: number };
+  consoleSize(): { columns: number; rows: number };
   env: { get(name: string): string | undefined; set(name: string, value: string): void };
   permissions: {
     querySync(descriptor: { name: "env"; variable: string }): { state: string };
@@ -67,6 +67,13 @@ export function denoHost(): CliHost {
             return deno.consoleSize().columns;
           } catch {
             return 80;
+          }
+        },
+        get rows() {
+          try {
+            return deno.consoleSize().rows;
+          } catch {
+            return undefined;
           }
         },
       },

@@ -71,6 +71,9 @@ export async function nodeHost(): Promise<CliHost> {
         get columns() {
           return isTerminal() ? process.stderr.columns ?? 80 : 80;
         },
+        get rows() {
+          return isTerminal() ? process.stderr.rows : undefined;
+        },
       },
       env,
       cwd,

@@ -62,6 +62,8 @@ export class Output {
   readonly #prefix: string;
   /** The sink the progress reporters write to: stderr, never throwing. */
   readonly #sink: ProgressSink;
+  /** Once a live display is up, lines for people go above it, not over it. */
+  #printAbove: ((line: string) => void) | undefined;
 
   /**
    * Creates the output.
@@ -86,6 +88,9 @@ export class Output {
       },
       get columns() {
         return streams.stderr.columns;
+      },
+      get rows() {
+        return streams.stderr.rows;
       },
     };
   }
@@ -151,7 +156,7 @@ export class Output {
   info(message: string): void {
     const text = sanitizeText(message, { maxLength: 2000 });
     this.event({ type: "log", level: "info", message: text });
-    if (!this.#mode.quiet) this.#stderr(`${this.#prefix}${this.#paint("32", "•")} ${text}\n`);
+    if (!this.#mode.quiet) this.#line(`${this.#prefix}${this.#paint("32", "•")} ${text}`);
   }
 
   /**
@@ -166,9 +171,7 @@ export class Output {
     if (this.#state.warned.has(key)) return;
     this.#state.warned.add(key);
     this.event({ type: "log", level: "warn", message: text });
-    if (!this.#mode.quiet) {
-      this.#stderr(`${this.#prefix}${this.#paint("33", "warning")}: ${text}\n`);
-    }
+    if (!this.#mode.quiet) this.#line(`${this.#prefix}${this.#paint("33", "warning")}: ${text}`);
   }
 
   /**
@@ -247,6 +250,12 @@ export class Output {
     this.#stderr(`${this.#prefix}${this.#paint("31", label)}: ${text}${end}\n`);
   }
 
+  /** One line for people: above a live progress display when one is up, else on stderr. */
+  #line(text: string): void {
+    if (this.#printAbove !== undefined) this.#printAbove(text);
+    else this.#stderr(`${text}\n`);
+  }
+
   #stderr(text: string): void {
     if (!this.#state.stderrOpen) return;
     try {
@@ -290,12 +299,11 @@ export class Output {
       label,
       interactive: label === undefined ? undefined : false,
     };
-    if (this.#mode.tui) {
-      const { TuiPullProgressReporter } = await import("../progress/tui_reporter.ts");
-      return new TuiPullProgressReporter(options);
-    }
-    const { CliPullProgressReporter } = await import("../progress/cli_reporter.ts");
-    return new CliPullProgressReporter(options);
+    const reporter = this.#mode.tui
+      ? new (await import("../progress/tui_reporter.ts")).TuiPullProgressReporter(options)
+      : new (await import("../progress/cli_reporter.ts")).CliPullProgressReporter(options);
+    this.#printAbove = (line) => reporter.print(line);
+    return reporter;
   }
 }
 

@@ -220,7 +220,7 @@ export class Run {
       "info",
       installed.size === 0
         ? "No models installed"
-        : `Installed models (${installed.size}): ${this.report.installed.join(", ")}`,
+        : `Installed models (${installed.size}): ${listed(this.report.installed, 10)}`,
     );
     return { config: settings, client, required: this.#required, installed };
   }
@@ -349,4 +349,11 @@ export function installedShort(
 ): boolean {
   const key = keyOrUndefined(short);
   return key !== undefined && installed.has(key);
+}
+
+/** Names for a log line: the first `most`, then how many more (a server may list hundreds). */
+function listed(names: readonly string[], most: number): string {
+  return names.length <= most
+    ? names.join(", ")
+    : `${names.slice(0, most).join(", ")} and ${names.length - most} more`;
 }

@@ -67,6 +67,15 @@ export class CliPullProgressReporter implements OllamaPullProgressReporter {
   }
 
   /**
+   * Writes a line for people above the live display (or after the plain lines).
+   *
+   * @param line The line, without its line break.
+   */
+  print(line: string): void {
+    this.#renderer.print?.(line);
+  }
+
+  /**
    * Draws the final state, ends the line and restores the cursor, whatever the outcome.
    *
    * @param model The model.

@@ -203,6 +203,17 @@ export class LiveRenderer implements OllamaPullProgressReporter {
     if (this.#drawn.length === 0) this.#disarm();
   }
 
+  /**
+   * Writes a line above the live block (which is drawn again below it), or on its own when
+   * nothing is live.
+   *
+   * @param line The line, without its line break.
+   */
+  print(line: string): void {
+    const now = this.#options.now();
+    this.#draw(now, [clipRow(line, Math.max(1, this.#columns() - 1))]);
+  }
+
   #columns(): number {
     const columns = this.#options.sink.columns;
     return columns !== undefined && Number.isFinite(columns) && columns >= 1

@@ -129,6 +129,15 @@ export class PlainRenderer implements OllamaPullProgressReporter {
   }
 
   /**
+   * Writes a line as it is, after what was written so far.
+   *
+   * @param line The line, without its line break.
+   */
+  print(line: string): void {
+    this.#options.sink.write(`${line}\n`);
+  }
+
+  /**
    * Writes a line if the event deserves one and the model's budget allows.
    *
    * @param event The event.
