@@ -22,6 +22,12 @@ import {
 
 const MODEL = "llava-vision:latest";
 
+/** The two live reporters, by name. */
+const LIVE_REPORTERS = [
+  ["cli", (sink: ProgressSink, now: () => number) => new CliPullProgressReporter({ sink, now })],
+  ["tui", (sink: ProgressSink, now: () => number) => new TuiPullProgressReporter({ sink, now })],
+] as const;
+
 /** Columns a string takes, counting East Asian wide characters as two (independent of src/). */
 function columnsOf(text: string): number {
   let width = 0;
@@ -30,18 +36,7 @@ function columnsOf(text: string): number {
 }
 
 describe("a terminal made narrower mid-pull", () => {
-  for (
-    const [name, make] of [
-      [
-        "cli",
-        (sink: ProgressSink, now: () => number) => new CliPullProgressReporter({ sink, now }),
-      ],
-      [
-        "tui",
-        (sink: ProgressSink, now: () => number) => new TuiPullProgressReporter({ sink, now }),
-      ],
-    ] as const
-  ) {
+  for (const [name, make] of LIVE_REPORTERS) {
     it(`${name}: the next frame leaves no stale copy of the old rows, and fits the new width`, () => {
       const term = new Terminal(110);
       for (let i = 0; i < 3; i++) term.write(`$ earlier output ${i}\n`);
@@ -211,18 +206,7 @@ describe("stable layout", () => {
 });
 
 describe("a line printed while the live display is up", () => {
-  for (
-    const [name, make] of [
-      [
-        "cli",
-        (sink: ProgressSink, now: () => number) => new CliPullProgressReporter({ sink, now }),
-      ],
-      [
-        "tui",
-        (sink: ProgressSink, now: () => number) => new TuiPullProgressReporter({ sink, now }),
-      ],
-    ] as const
-  ) {
+  for (const [name, make] of LIVE_REPORTERS) {
     it(`${name}: goes above the block, on a line of its own, and the block is drawn again below`, () => {
       const term = new Terminal(100);
       const time = fakeTime();
