@@ -42,6 +42,7 @@ import {
   statusText,
   type Transport,
 } from "./transport.ts";
+import { joinUrl } from "./url.ts";
 import { Watchdog, WatchdogTimeout } from "./watchdog.ts";
 
 /**
@@ -232,7 +233,13 @@ async function* pullBatches(
       return fail("stalled", detail, { retryable: true, cause });
     }
     if (cause instanceof OllamaError) return cause;
-    const diagnosed = context.transport.failure(cause, { signal, callers, ms: startMs }, operation);
+    const diagnosed = context.transport.failure(
+      cause,
+      { signal, callers, ms: startMs },
+      operation,
+      false,
+      joinUrl(context.transport.baseUrl, "/api/pull"),
+    );
     if (diagnosed instanceof PermissionDeniedError) return diagnosed;
     return fail("ended_without_success", `the connection broke (${describeCause(cause)})`, {
       retryable: true,

@@ -294,14 +294,20 @@ export class Transport {
    * @param bound The call's bound.
    * @param operation The request, for messages.
    * @param inBody Whether the body was being read.
+   * @param url The URL requested (default: the operation's, `METHOD URL`).
    * @returns The error to throw.
    */
-  failure(cause: unknown, bound: Bound, operation: string, inBody = false): OllamaError {
+  failure(
+    cause: unknown,
+    bound: Bound,
+    operation: string,
+    inBody = false,
+    url: string = operation.slice(operation.indexOf(" ") + 1),
+  ): OllamaError {
     if (cause instanceof OllamaError) return cause;
     const interrupted = bound.callers.find((signal) => signal.aborted);
     if (interrupted !== undefined) return callerAbort(interrupted, operation);
     if (bound.signal.aborted) return new RequestTimeoutError(operation, bound.ms, { cause });
-    const url = operation.slice(operation.indexOf(" ") + 1);
     return diagnoseFetchFailure(cause, {
       baseUrl: this.baseUrl,
       url,

@@ -299,6 +299,15 @@ describe("what a failure was, named", () => {
     assert.match(diagnosed.message, /through the proxy http:\/\/proxy:3128 \(from HTTP_PROXY\)/);
   });
 
+  it("a pull denied by the runtime names the server's host:port, not the operation", async () => {
+    const denied = () =>
+      Promise.reject(Object.assign(new Error("Requires net access"), { name: "NotCapable" }));
+    const client = new OllamaClient("http://gpu-box:11434", { fetch: denied });
+    const error = await rejection(collect(client.pullModelStream("llama3")));
+    assert.ok(error instanceof PermissionDeniedError, String(error));
+    assert.match(error.message, /--allow-net=gpu-box:11434/);
+  });
+
   it("a permission denial is a usage error (exit 2) that names the flag", () => {
     const error = diagnoseFetchFailure(
       Object.assign(new Error("Requires net access"), { name: "NotCapable" }),
