@@ -68,8 +68,6 @@ export {
 export * from "./src/client.ts";
 export * from "./src/client_options.ts";
 export {
-  DEFAULT_QUIET_TIMEOUT_MS,
-  DEFAULT_STALL_TIMEOUT_MS,
   type PullOptions,
   type PullResult,
   type PullStreamOptions,

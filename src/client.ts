@@ -9,20 +9,13 @@
  * @module
  */
 
-import { NotOllamaError, UsageError, WarmFailedError } from "./errors/mod.ts";
+import { NotOllamaError } from "./errors/not_ollama_error.ts";
+import { UsageError } from "./errors/usage_error.ts";
+import { WarmFailedError } from "./errors/warm_failed_error.ts";
 import type { OllamaPullEvent } from "./events.ts";
 import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "./names.ts";
-import { DEFAULT_MAX_LINE_LENGTH } from "./ndjson.ts";
-import {
-  DEFAULT_QUIET_TIMEOUT_MS,
-  DEFAULT_STALL_TIMEOUT_MS,
-  type PullContext,
-  type PullOptions,
-  type PullResult,
-  pullStream,
-  type PullStreamOptions,
-  pullToCompletion,
-} from "./pull.ts";
+import { LazyIterator } from "./lazy_iterator.ts";
+import type { PullContext, PullOptions, PullResult, PullStreamOptions } from "./pull.ts";
 import { checkRetryPolicy } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";
 import {
@@ -49,6 +42,8 @@ export type { CloudStatus, FetchLike, OllamaModelInfo, RunningModel };
 import {
   DEFAULT_LOAD_TIMEOUT_MS,
   DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_QUIET_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   type HealthInfo,
   type ListOptions,
@@ -114,7 +109,7 @@ export class OllamaClient {
       timeoutMs: this.#timeoutMs,
       stallTimeoutMs: boundMs(options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS),
       quietTimeoutMs: boundMs(options.quietTimeoutMs, DEFAULT_QUIET_TIMEOUT_MS),
-      maxLineLength: boundMs(options.maxLineLength, DEFAULT_MAX_LINE_LENGTH),
+      maxLineLength: options.maxLineLength,
       retry: checkRetryPolicy(options.retry) ?? {},
       insecure: options.insecure === true,
       hasModel: (name, opts) => this.hasModel(name, opts),
@@ -499,7 +494,12 @@ export class OllamaClient {
     name: string,
     options: PullStreamOptions = {},
   ): AsyncIterableIterator<OllamaPullEvent> {
-    return pullStream(this.#pull, name, options);
+    parseModelName(name); // An invalid name throws here, before any request.
+    // The pull machinery (decoder, parser, watchdog) is loaded by the first pull, not by every
+    // program that only checks: see BENCHMARKS.md, "Time to ready".
+    return new LazyIterator(async () =>
+      (await import("./pull.ts")).pullStream(this.#pull, name, options)
+    );
   }
 
   /**
@@ -526,8 +526,9 @@ export class OllamaClient {
    * const { attempts } = await client.pullModel("qwen3:0.6b", { retry: { retries: 5 } });
    * ```
    */
-  pullModel(name: string, options: PullOptions = {}): Promise<PullResult> {
-    return pullToCompletion(this.#pull, name, options);
+  async pullModel(name: string, options: PullOptions = {}): Promise<PullResult> {
+    const { pullToCompletion } = await import("./pull.ts");
+    return await pullToCompletion(this.#pull, name, options);
   }
 
   #json(operation: string, response: TextResponse): unknown {

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { InvalidModelNameError } from "./errors/mod.ts";
+import { InvalidModelNameError } from "./errors/invalid_model_name_error.ts";
 
 /**
  * The registry host a name without a host refers to.

@@ -15,7 +15,7 @@
  */
 
 import { ByteReader } from "./byte_reader.ts";
-import { ProtocolError } from "./errors/mod.ts";
+import { ProtocolError } from "./errors/protocol_error.ts";
 import { sanitizeText } from "./sanitize.ts";
 
 /** The longest line accepted by default: 1 MiB of text (counted in UTF-16 code units). */

@@ -10,18 +10,18 @@
 
 import { BatchedIterator } from "./batched_iterator.ts";
 import { ByteReader } from "./byte_reader.ts";
+import { InterruptedError } from "./errors/interrupted_error.ts";
+import { OllamaError } from "./errors/ollama_error.ts";
+import { PermissionDeniedError } from "./errors/permission_error.ts";
+import { ProtocolError } from "./errors/protocol_error.ts";
 import {
-  InterruptedError,
-  OllamaError,
-  PermissionDeniedError,
-  ProtocolError,
   PullFailedError,
   type PullFailedErrorOptions,
   type PullFailureReason,
-} from "./errors/mod.ts";
+} from "./errors/pull_failed_error.ts";
 import type { OllamaManifestLayer, OllamaPullEvent, OllamaPullProgressReporter } from "./events.ts";
 import { DEFAULT_REGISTRY_HOST, type ModelName, parseModelName, shortModelName } from "./names.ts";
-import { LineDecoder } from "./ndjson.ts";
+import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from "./ndjson.ts";
 import { PullLineParser } from "./parser.ts";
 import { PullActivity } from "./pull_activity.ts";
 import {
@@ -43,17 +43,6 @@ import {
   type Transport,
 } from "./transport.ts";
 import { Watchdog, WatchdogTimeout } from "./watchdog.ts";
-
-/**
- * A pull in which no layer's download grew for this long is abandoned (and retried): 60 s.
- */
-export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
-
-/**
- * Bound on silence once the server says it verifies a blob or writes the manifest (it sends
- * nothing while it hashes a large blob): 10 minutes.
- */
-export const DEFAULT_QUIET_TIMEOUT_MS = 600_000;
 
 /**
  * Options for {@link OllamaClient.pullModelStream}.
@@ -130,8 +119,8 @@ export interface PullContext {
   stallTimeoutMs: number;
   /** Default silence bound while verifying or writing, in ms. */
   quietTimeoutMs: number;
-  /** Longest line accepted. */
-  maxLineLength: number;
+  /** Longest line accepted, as the client was given it (default: the decoder's). */
+  maxLineLength: number | undefined;
   /** The client's retry policy. */
   retry: RetryPolicy;
   /** The client's default for `insecure`. */
@@ -275,7 +264,9 @@ async function* pullBatches(
     // A bound or an abort ends a pending read even with a fetch that does not tie the body to
     // the signal (an injected fetch, say): the reader cancels itself.
     reader = new ByteReader(response.body, signal);
-    const decoder = new LineDecoder({ maxLineLength: context.maxLineLength });
+    const decoder = new LineDecoder({
+      maxLineLength: boundMs(context.maxLineLength, DEFAULT_MAX_LINE_LENGTH),
+    });
     const parser = new PullLineParser();
     const activity = new PullActivity();
     const events: OllamaPullEvent[] = [];

@@ -17,13 +17,11 @@
 
 import { ByteReader } from "./byte_reader.ts";
 import { diagnoseFetchFailure } from "./diagnose.ts";
-import {
-  InterruptedError,
-  NotOllamaError,
-  OllamaError,
-  RequestTimeoutError,
-  ServerBusyError,
-} from "./errors/mod.ts";
+import { InterruptedError } from "./errors/interrupted_error.ts";
+import { NotOllamaError } from "./errors/not_ollama_error.ts";
+import { OllamaError } from "./errors/ollama_error.ts";
+import { ServerBusyError } from "./errors/server_busy_error.ts";
+import { RequestTimeoutError } from "./errors/timeout_error.ts";
 import { type ProxyChoice, type ProxyEnv, proxyForUrl } from "./proxy.ts";
 import { sleep } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";
@@ -145,7 +143,9 @@ export class Transport {
   bound(options: { signal?: AbortSignal; timeoutMs?: number }, defaultMs: number): Bound {
     const ms = boundMs(options.timeoutMs, defaultMs);
     const callers = [options.signal, this.#signal].filter((s): s is AbortSignal => s !== undefined);
-    return { signal: AbortSignal.any([AbortSignal.timeout(ms), ...callers]), callers, ms };
+    const timeout = AbortSignal.timeout(ms);
+    const signal = callers.length === 0 ? timeout : AbortSignal.any([timeout, ...callers]);
+    return { signal, callers, ms };
   }
 
   /**
@@ -320,6 +320,12 @@ export class Transport {
    */
   async readText(response: Response, signal: AbortSignal): Promise<string> {
     if (response.body === null) return "";
+    if (declaredFits(response.headers, this.#maxResponseBytes)) {
+      // The runtime reads a body of known, bounded length whole, without a stream reader in
+      // JavaScript: the first use of one costs a start-up about a millisecond (Deno). Ollama
+      // declares the length of every answer under 2 KB (Go's net/http), `/api/version` always.
+      return await untilAborted(response.text(), signal);
+    }
     const reader = new ByteReader(response.body, signal);
     const decoder = new TextDecoder();
     let text = "";
@@ -344,6 +350,30 @@ export class Transport {
       await reader.close();
     }
   }
+}
+
+/**
+ * Whether a response declares a length (`Content-Length`, with no `Content-Encoding` that would
+ * make the body larger once decoded) no larger than `max` bytes.
+ */
+function declaredFits(headers: Headers, max: number): boolean {
+  const length = headers.get("content-length");
+  if (length === null || !/^\d{1,15}$/.test(length) || Number(length) > max) return false;
+  const encoding = headers.get("content-encoding");
+  return encoding === null || encoding.trim().toLowerCase() === "identity";
+}
+
+/**
+ * A promise, or the signal's reason as soon as it aborts (a body read whole by the runtime is
+ * tied to the request's signal under a real `fetch`, but not always under an injected one).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /**

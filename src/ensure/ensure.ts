@@ -8,22 +8,17 @@
 
 import type { OllamaClient } from "../client.ts";
 import type { OllamaConfig } from "../config/schema.ts";
-import {
-  LockMismatchError,
-  ModelMissingError,
-  NotWhitelistedError,
-  OllamaError,
-  PullFailedError,
-} from "../errors/mod.ts";
+import { LockMismatchError } from "../errors/lock_mismatch_error.ts";
+import { ModelMissingError } from "../errors/model_missing_error.ts";
+import { NotWhitelistedError } from "../errors/not_whitelisted_error.ts";
+import { OllamaError } from "../errors/ollama_error.ts";
+import { PullFailedError } from "../errors/pull_failed_error.ts";
 import type { OllamaPullProgressReporter } from "../events.ts";
 import { isModelAllowed, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
-import { cloudReadiness } from "./cloud.ts";
-import { checkLock, lockEntryFor } from "./lock.ts";
 import type { Plan, PlanEntry } from "./plan.ts";
 import { runPool } from "./pool.ts";
 import type { EnsureOptions, StartupLogEntry, StartupReport } from "./report.ts";
 import { type RequiredModel, Run } from "./run.ts";
-import { warmModels } from "./warm.ts";
 
 /**
  * Makes Ollama ready for an application, as configured: the roadmap's startup check and
@@ -65,7 +60,7 @@ export async function ensureOllamaReady(
     const allowedToPull = toCheck.filter((m) =>
       policy.autoPull && isModelAllowed(m.name, policy.whitelist)
     );
-    if (allowedToPull.length > 0 && run.registry(settings) !== undefined) {
+    if (allowedToPull.length > 0 && run.asksRegistry) {
       plan = await run.plan(prepared, toCheck, "needed", policy);
       await run.announce(plan);
     }
@@ -98,7 +93,8 @@ export async function ensureOllamaReady(
     }
 
     // --locked: a pull that cannot give the locked version is not even started.
-    if (options.locked === true && options.lock !== undefined) {
+    if (options.locked === true && options.lock !== undefined && pulls.length > 0) {
+      const { lockEntryFor } = await import("./lock.ts");
       const drifted = pulls.flatMap(({ model, entry }) => {
         const locked = lockEntryFor(options.lock!, model.name);
         const registry = entry?.registryDigest;
@@ -152,14 +148,19 @@ export async function ensureOllamaReady(
       }
     }
 
+    // Cloud, lock and warm-up code is loaded only by a run that needs it.
     const cloud = required.filter((m) => m.cloud).map((m) => final.get(m.key)?.name ?? m.short);
-    const cloudProblem = await cloudReadiness(client, cloud, options.signal);
-    if (cloudProblem !== undefined) {
-      run.log("error", cloudProblem.message);
-      return run.finish(cloudProblem);
+    if (cloud.length > 0) {
+      const { cloudReadiness } = await import("./cloud.ts");
+      const cloudProblem = await cloudReadiness(client, cloud, options.signal);
+      if (cloudProblem !== undefined) {
+        run.log("error", cloudProblem.message);
+        return run.finish(cloudProblem);
+      }
     }
 
     if (options.locked === true && options.lock !== undefined) {
+      const { checkLock } = await import("./lock.ts");
       const mismatches = checkLock(
         options.lock,
         required.map((m) => ({ model: m.short, digest: final.get(m.key)?.digest ?? null })),
@@ -174,6 +175,7 @@ export async function ensureOllamaReady(
         name: final.get(m.key)?.name ?? m.short,
         capabilities: final.get(m.key)?.capabilities,
       }));
+      const { warmModels } = await import("./warm.ts");
       run.report.warmed = await warmModels(client, local, {
         keepAlive: settings.keepAlive,
         signal: options.signal,
