@@ -67,11 +67,7 @@ export {
 } from "./src/proxy.ts";
 export * from "./src/client.ts";
 export * from "./src/client_options.ts";
-export {
-  type PullOptions,
-  type PullResult,
-  type PullStreamOptions,
-} from "./src/pull.ts";
+export type { PullOptions, PullResult, PullStreamOptions } from "./src/pull.ts";
 export * from "./src/config.ts";
 export * from "./src/startup.ts";
 export {
