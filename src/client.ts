@@ -14,6 +14,7 @@ import { UsageError } from "./errors/usage_error.ts";
 import { WarmFailedError } from "./errors/warm_failed_error.ts";
 import type { OllamaPullEvent } from "./events.ts";
 import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "./names.ts";
+import { BatchedIterator } from "./batched_iterator.ts";
 import { LazyIterator } from "./lazy_iterator.ts";
 import type { PullContext, PullOptions, PullResult, PullStreamOptions } from "./pull.ts";
 import { checkRetryPolicy } from "./retry.ts";
@@ -494,12 +495,15 @@ export class OllamaClient {
     name: string,
     options: PullStreamOptions = {},
   ): AsyncIterableIterator<OllamaPullEvent> {
-    parseModelName(name); // An invalid name throws here, before any request.
+    const parsed = parseModelName(name); // An invalid name throws here, before any request.
+    const closer = new AbortController();
     // The pull machinery (decoder, parser, watchdog) is loaded by the first pull, not by every
-    // program that only checks: see BENCHMARKS.md, "Time to ready".
-    return new LazyIterator(async () =>
-      (await import("./pull.ts")).pullStream(this.#pull, name, options)
+    // program that only checks (see BENCHMARKS.md, "Time to ready"): the batches are made on
+    // the first `next()`, and the events are served from them with no extra step per event.
+    const batches = new LazyIterator(async () =>
+      (await import("./pull.ts")).pullBatches(this.#pull, parsed, options, closer.signal)
     );
+    return new BatchedIterator(batches, { onReturn: () => closer.abort() });
   }
 
   /**

@@ -12,7 +12,9 @@
  */
 export class LazyIterator<T> implements AsyncIterableIterator<T> {
   readonly #make: () => Promise<AsyncIterator<T, unknown, undefined>>;
-  #source: Promise<AsyncIterator<T, unknown, undefined>> | undefined;
+  #making: Promise<AsyncIterator<T, unknown, undefined>> | undefined;
+  /** The source once made: from then on every call goes straight to it. */
+  #source: AsyncIterator<T, unknown, undefined> | undefined;
   #closed = false;
 
   /**
@@ -29,10 +31,12 @@ export class LazyIterator<T> implements AsyncIterableIterator<T> {
    *
    * @returns The item, or `done`.
    */
-  async next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#closed) return { value: undefined, done: true };
-    const source = await (this.#source ??= this.#make());
-    return await source.next() as IteratorResult<T, undefined>;
+  next(): Promise<IteratorResult<T, undefined>> {
+    const source = this.#source;
+    if (source !== undefined) return source.next() as Promise<IteratorResult<T, undefined>>;
+    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
+    this.#making ??= this.#make().then((made) => this.#source = made);
+    return this.#making.then((made) => made.next() as Promise<IteratorResult<T, undefined>>);
   }
 
   /**
@@ -42,7 +46,7 @@ export class LazyIterator<T> implements AsyncIterableIterator<T> {
    */
   async return(): Promise<IteratorResult<T, undefined>> {
     this.#closed = true;
-    const source = await this.#source?.catch(() => undefined);
+    const source = this.#source ?? await this.#making?.catch(() => undefined);
     await source?.return?.();
     return { value: undefined, done: true };
   }

@@ -135,6 +135,56 @@ export interface PullContext {
 const STATUSES_BEFORE_SILENCE = new Set(["verifying sha256 digest", "writing manifest"]);
 
 /**
+ * What a pull's events tell its watchdog: progress touches it, a status before silence gives
+ * it the long bound, lines after that the stall bound again. The per-event part of a pull's
+ * loop, kept in a small method of its own: inside the large async generator, the same loop ran
+ * about five times slower (V8: 12 ms of 34 for 129 000 events, bench/pull_stream.ts).
+ */
+class ProgressWatch {
+  /** Lines arrived since the last progress (the server repeating itself). */
+  repeating = false;
+  readonly #activity = new PullActivity();
+  readonly #watchdog: Watchdog;
+  readonly #stallMs: number;
+  readonly #quietMs: number;
+  #quiet = false;
+
+  constructor(watchdog: Watchdog, stallMs: number, quietMs: number) {
+    this.#watchdog = watchdog;
+    this.#stallMs = stallMs;
+    this.#quietMs = quietMs;
+  }
+
+  /**
+   * Observes a batch of events, in order.
+   *
+   * @returns The index of the first `error` or `success` (the batch ends there), or -1.
+   */
+  observe(events: readonly OllamaPullEvent[]): number {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      if (this.#quiet) {
+        // Lines again after verifying or writing: the long bound was only for silence.
+        this.#watchdog.setPhase("stall", this.#stallMs);
+        this.#quiet = false;
+      }
+      if (this.#activity.observe(event)) {
+        this.#watchdog.touch();
+        this.repeating = false;
+      } else {
+        this.repeating = true;
+      }
+      if (event.type === "error" || event.type === "success") return i;
+      if (event.type === "status" && STATUSES_BEFORE_SILENCE.has(event.status)) {
+        this.#watchdog.setPhase("quiet", this.#quietMs);
+        this.#quiet = true;
+      }
+    }
+    return -1;
+  }
+}
+
+/**
  * The body of `POST /api/pull` for a model: the name as the server should pull it (source
  * suffixes rewritten, scheme kept so the server reaches the same registry) and `insecure` when
  * the registry is plain HTTP (an `http://` name, or the option). The option never applies to the
@@ -183,8 +233,17 @@ export function pullStream(
   });
 }
 
-/** The body of {@link pullStream}: one batch of events per chunk read. */
-async function* pullBatches(
+/**
+ * The body of {@link pullStream}: one batch of events per chunk read. The client serves its
+ * events through a `BatchedIterator` of its own, so that this module loads with the first pull.
+ *
+ * @param context The client's side.
+ * @param name The model, parsed.
+ * @param options Signal, bounds, `insecure`.
+ * @param closed Aborted when the consumer stops early.
+ * @returns The batches.
+ */
+export async function* pullBatches(
   context: PullContext,
   name: ModelName,
   options: PullStreamOptions,
@@ -200,8 +259,7 @@ async function* pullBatches(
   const signal = AbortSignal.any([watchdog.signal, closed, ...callers]);
   const fail = (reason: PullFailureReason, detail: string, extra: PullFailedErrorOptions = {}) =>
     new PullFailedError(model, reason, detail, extra);
-  /** Lines arrived since the last progress (the server repeating itself). */
-  let repeating = false;
+  const progress = new ProgressWatch(watchdog, stallMs, quietMs);
 
   const failure = (cause: unknown): OllamaError | "closed" => {
     if (closed.aborted) return "closed";
@@ -214,7 +272,7 @@ async function* pullBatches(
         ? `the server did not start answering within ${seconds}`
         : timeout.phase === "quiet"
         ? `the server sent nothing for ${seconds} while verifying or writing the model`
-        : repeating
+        : progress.repeating
         ? `no layer's download grew for ${seconds} (stalled; the server kept repeating the ` +
           "same progress, so its own download is stuck)"
         : `nothing arrived for ${seconds} (stalled)`;
@@ -268,13 +326,11 @@ async function* pullBatches(
       maxLineLength: boundMs(context.maxLineLength, DEFAULT_MAX_LINE_LENGTH),
     });
     const parser = new PullLineParser();
-    const activity = new PullActivity();
     const events: OllamaPullEvent[] = [];
     const onLine = (line: string, lineNumber: number) => {
       const event = parser.parse(line, lineNumber);
       if (event !== undefined) events.push(event);
     };
-    let quiet = false;
     let ended = false;
     while (!ended) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -300,19 +356,10 @@ async function* pullBatches(
       // The batch ends at an error (yielded, then thrown) or at success (nothing after it).
       let failed: PullFailedError | undefined;
       let succeeded = false;
-      for (let i = 0; i < events.length; i++) {
-        const event = events[i];
-        if (quiet) {
-          // Lines again after verifying or writing: the long bound was only for silence.
-          watchdog.setPhase("stall", stallMs);
-          quiet = false;
-        }
-        if (activity.observe(event)) {
-          watchdog.touch();
-          repeating = false;
-        } else {
-          repeating = true;
-        }
+      const end = progress.observe(events);
+      if (end >= 0) {
+        events.length = end + 1;
+        const event = events[end];
         if (event.type === "error") {
           const message = sanitizeText(event.message);
           const kind = classifyPullError(event.message);
@@ -324,13 +371,8 @@ async function* pullBatches(
               retryable: kind === "transient",
             },
           );
-          events.length = i + 1;
-        } else if (event.type === "success") {
+        } else {
           succeeded = true;
-          events.length = i + 1;
-        } else if (event.type === "status" && STATUSES_BEFORE_SILENCE.has(event.status)) {
-          watchdog.setPhase("quiet", quietMs);
-          quiet = true;
         }
       }
       if (events.length > 0) {
