@@ -33,6 +33,7 @@ import {
   type CloudStatus,
   cloudStatusFrom,
   describeEntry,
+  listedName,
   modelInfoFrom,
   type OllamaModelInfo,
   type RunningModel,
@@ -217,19 +218,10 @@ export class OllamaClient {
    * ```
    */
   async listModels(options: ListOptions = {}): Promise<OllamaModelInfo[]> {
-    const bound = this.#transport.bound(options, this.#timeoutMs);
-    const response = await this.#transport.request("GET", "/api/tags", bound);
-    if (response.status === 404 && this.openAICompatible) {
-      return this.#openAIModels(await this.#transport.request("GET", "/v1/models", bound));
-    }
-    const body = this.#json("GET /api/tags", response);
-    const models = (body as { models?: unknown } | null)?.models;
-    if (models === null) return [];
-    if (!Array.isArray(models)) {
-      throw this.#wrongShape("GET /api/tags", response, `expected {"models": [...]}`);
-    }
+    const models = await this.#tags(options);
+    if (!models.raw) return models.infos;
     const infos: OllamaModelInfo[] = [];
-    models.forEach((entry: unknown, index) => {
+    models.entries.forEach((entry: unknown, index) => {
       const info = modelInfoFrom(entry);
       if (info !== undefined) infos.push(info);
       else {options.onWarning?.(
@@ -278,9 +270,18 @@ export class OllamaClient {
     name: string,
     options: RequestOptions = {},
   ): Promise<OllamaModelInfo | undefined> {
-    const wanted = normalizeModelName(parseModelName(name));
-    const models = await this.listModels(options);
-    return models.find((model) => keyOf(model.name) === wanted);
+    const parsed = parseModelName(name);
+    const wanted = normalizeModelName(parsed);
+    // A listed name can only be the same model if its model part is spelled in it: that cheap
+    // test spares parsing the others, and only the match is made a model (a server with 50,000
+    // models: bench/list_scale.ts).
+    const part = parsed.model.toLowerCase();
+    const same = (listed: string | undefined) =>
+      listed !== undefined && listed.toLowerCase().includes(part) && keyOf(listed) === wanted;
+    const models = await this.#tags(options);
+    if (!models.raw) return models.infos.find((model) => same(model.name));
+    const entry = models.entries.find((candidate) => same(listedName(candidate)));
+    return entry === undefined ? undefined : modelInfoFrom(entry);
   }
 
   /**
@@ -533,6 +534,28 @@ export class OllamaClient {
   async pullModel(name: string, options: PullOptions = {}): Promise<PullResult> {
     const { pullToCompletion } = await import("./pull.ts");
     return await pullToCompletion(this.#pull, name, options);
+  }
+
+  /**
+   * `GET /api/tags`, its entries as the server sent them; behind an OpenAI-compatible address
+   * without it, `GET /v1/models` as models.
+   */
+  async #tags(
+    options: RequestOptions,
+  ): Promise<{ raw: true; entries: unknown[] } | { raw: false; infos: OllamaModelInfo[] }> {
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const response = await this.#transport.request("GET", "/api/tags", bound);
+    if (response.status === 404 && this.openAICompatible) {
+      const infos = this.#openAIModels(await this.#transport.request("GET", "/v1/models", bound));
+      return { raw: false, infos };
+    }
+    const body = this.#json("GET /api/tags", response);
+    const models = (body as { models?: unknown } | null)?.models;
+    if (models === null) return { raw: true, entries: [] };
+    if (!Array.isArray(models)) {
+      throw this.#wrongShape("GET /api/tags", response, `expected {"models": [...]}`);
+    }
+    return { raw: true, entries: models };
   }
 
   #json(operation: string, response: TextResponse): unknown {

@@ -9,7 +9,13 @@ import { OllamaClient, type OllamaModelInfo } from "../client.ts";
 import { type OllamaConfig, validateOllamaConfig } from "../config/schema.ts";
 import { OllamaError } from "../errors/ollama_error.ts";
 import { ServerTooOldError } from "../errors/server_too_old_error.ts";
-import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
+import {
+  isCloudModel,
+  type ModelName,
+  normalizeModelName,
+  parseModelName,
+  shortModelName,
+} from "../names.ts";
 import type { RegistryClient } from "../registry.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { callerAbort } from "../transport.ts";
@@ -245,9 +251,14 @@ export class Run {
     });
     const byKey = new Map<string, OllamaModelInfo>();
     for (const info of models) {
-      const key = keyOrUndefined(info.name);
-      if (key === undefined) continue;
-      info.name = displayName(info.name);
+      let parsed: ModelName;
+      try {
+        parsed = parseModelName(info.name);
+      } catch {
+        continue; // A name no required model can match.
+      }
+      const key = normalizeModelName(parsed);
+      info.name = shortModelName(parsed);
       if (!byKey.has(key)) byKey.set(key, info);
     }
     return byKey;
@@ -345,14 +356,6 @@ export function keyOrUndefined(name: string): string | undefined {
     return normalizeModelName(name);
   } catch {
     return undefined;
-  }
-}
-
-function displayName(name: string): string {
-  try {
-    return shortModelName(name);
-  } catch {
-    return sanitizeText(name, { maxLength: 200 });
   }
 }
 
