@@ -25,7 +25,9 @@ const started = performance.now();
 function tagsBody(count: number): string {
   const models = [];
   for (let i = 0; i < count; i++) {
-    const name = i === count - 1 ? "llama3:latest" : `team${i % 97}/model-${i}:q${i % 8}`;
+    const name = i === count - 1
+      ? "llama3:latest"
+      : `team${i % 97}/model-${i}:q${i % 8}`;
     models.push({
       name,
       model: name,
@@ -49,7 +51,10 @@ const body = new TextEncoder().encode(tagsBody(MODELS));
 const fetchTags = () =>
   Promise.resolve(
     new Response(body, {
-      headers: { "content-type": "application/json", "content-length": `${body.length}` },
+      headers: {
+        "content-type": "application/json",
+        "content-length": `${body.length}`,
+      },
     }),
   );
 // The hook also asks for the version first.
@@ -60,24 +65,35 @@ const fetchBoth = (input: string | URL | Request) =>
 
 const contenders: Record<string, () => Promise<unknown>> = {
   "floor: JSON.parse of the body": async () => {
-    const parsed = await (await fetchTags()).json() as { models: { name: string }[] };
+    const parsed = await (await fetchTags()).json() as {
+      models: { name: string }[];
+    };
     if (parsed.models.length !== MODELS) throw new Error("floor: wrong count");
   },
   "npm:ollama list() + exact name": async () => {
-    const { models } = await new Ollama({ host: HOST, fetch: fetchTags }).list();
-    if (models.find((m) => m.name === "llama3:latest") === undefined) throw new Error("ollama-js");
+    const { models } = await new Ollama({ host: HOST, fetch: fetchTags })
+      .list();
+    if (models.find((m) => m.name === "llama3:latest") === undefined) {
+      throw new Error("ollama-js");
+    }
   },
   "ours: client.hasModel (normalized names)": async () => {
-    if (!(await new OllamaClient(HOST, { fetch: fetchTags }).hasModel("llama3"))) {
+    if (
+      !(await new OllamaClient(HOST, { fetch: fetchTags }).hasModel("llama3"))
+    ) {
       throw new Error("hasModel");
     }
   },
   "ours: client.listModels": async () => {
-    const models = await new OllamaClient(HOST, { fetch: fetchTags }).listModels();
+    const models = await new OllamaClient(HOST, { fetch: fetchTags })
+      .listModels();
     if (models.length !== MODELS) throw new Error("listModels");
   },
   "ours: ensureOllamaReady, check (version + list + index)": async () => {
-    const report = await ensureOllamaReady({ models: ["llama3"], autoPull: false }, {
+    const report = await ensureOllamaReady({
+      models: ["llama3"],
+      autoPull: false,
+    }, {
       env: {},
       host: HOST,
       fetch: fetchBoth,
@@ -87,7 +103,9 @@ const contenders: Record<string, () => Promise<unknown>> = {
   },
 };
 
-const times = new Map<string, number[]>(Object.keys(contenders).map((name) => [name, []]));
+const times = new Map<string, number[]>(
+  Object.keys(contenders).map((name) => [name, []]),
+);
 const names = Object.keys(contenders);
 for (let round = 0; round <= RUNS; round++) {
   for (let i = 0; i < names.length; i++) {
@@ -128,7 +146,9 @@ report({
   command: "deno run -A bench/list_scale.ts",
   figures,
   notes: [
-    `The body: ${round(body.length / 1e6)} MB of \`GET /api/tags\` in Ollama's shape, the wanted ` +
+    `The body: ${
+      round(body.length / 1e6)
+    } MB of \`GET /api/tags\` in Ollama's shape, the wanted ` +
     "model listed last. " +
     `${RUNS} runs per contender after one warm-up round, interleaved; medians. npm:ollama ` +
     "matches the exact listed name; ours normalizes both sides (`LLAMA3`, `llama3` and " +

@@ -12,7 +12,13 @@
 import { type BenchSection, round, sectionToMarkdown } from "./_report.ts";
 
 /** The scripts, in report order. */
-const SCRIPTS = ["decode.ts", "startup.ts", "import_cost.ts", "memory.ts", "redraw.ts"];
+const SCRIPTS = [
+  "decode.ts",
+  "startup.ts",
+  "import_cost.ts",
+  "memory.ts",
+  "redraw.ts",
+];
 
 const root = new URL("..", import.meta.url);
 const write = Deno.args.includes("--write");
@@ -37,22 +43,32 @@ for (const script of SCRIPTS) {
     sections.push(section);
     console.log(sectionToMarkdown(section));
   } catch (error) {
-    failures.push(`bench/${script}: ${error instanceof Error ? error.message : String(error)}`);
+    failures.push(
+      `bench/${script}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
     console.error(`bench/${script} failed: ${String(error)}`);
   }
-  console.error(`-- bench/${script}: ${round((performance.now() - t0) / 1000)} s`);
+  console.error(
+    `-- bench/${script}: ${round((performance.now() - t0) / 1000)} s`,
+  );
 }
 
 const seconds = (performance.now() - started) / 1000;
 const missed = sections.flatMap((s) =>
   s.figures.filter((f) => f.pass === false).map((f) => `${s.title}: ${f.name}`)
 );
-console.log(`All figures in ${round(seconds)} s; targets missed: ${missed.length}`);
+console.log(
+  `All figures in ${round(seconds)} s; targets missed: ${missed.length}`,
+);
 for (const line of missed) console.log(`  missed: ${line}`);
 
 if (write) {
   if (failures.length > 0) {
-    console.error("BENCHMARKS.md not written: a script failed:\n  " + failures.join("\n  "));
+    console.error(
+      "BENCHMARKS.md not written: a script failed:\n  " + failures.join("\n  "),
+    );
     Deno.exit(1);
   }
   const header = [
@@ -72,32 +88,48 @@ if (write) {
     "",
   ];
   const body = sections.map(sectionToMarkdown).join("\n");
-  await Deno.writeTextFile(new URL("BENCHMARKS.md", root), header.join("\n") + "\n" + body);
+  await Deno.writeTextFile(
+    new URL("BENCHMARKS.md", root),
+    header.join("\n") + "\n" + body,
+  );
   // The same layout `deno fmt --check` (CI) expects.
-  await new Deno.Command(Deno.execPath(), { args: ["fmt", "BENCHMARKS.md"], cwd: root }).output();
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "BENCHMARKS.md"],
+    cwd: root,
+  }).output();
   console.log("Wrote BENCHMARKS.md");
 }
 
 async function machine(): Promise<string> {
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
-  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? "unknown CPU";
+  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ??
+    "unknown CPU";
   const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
   const kb = Number(/MemTotal:\s*(\d+)/.exec(meminfo)?.[1] ?? NaN);
-  return `${model}, ${navigator.hardwareConcurrency} cores, ${round(kb / 1024 / 1024)} GiB RAM, ` +
+  return `${model}, ${navigator.hardwareConcurrency} cores, ${
+    round(kb / 1024 / 1024)
+  } GiB RAM, ` +
     `${Deno.build.os} ${Deno.build.arch}`;
 }
 
 async function runtimes(): Promise<string> {
   const version = async (command: string, args: string[]) => {
     try {
-      const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "null" })
+      const out = await new Deno.Command(command, {
+        args,
+        stdout: "piped",
+        stderr: "null",
+      })
         .output();
       return new TextDecoder().decode(out.stdout).split("\n")[0].trim();
     } catch {
       return "not found";
     }
   };
-  return `Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Bun ${await version("bun", [
-    "--version",
-  ])}, Node ${await version("node", ["--version"])}`;
+  return `Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Bun ${await version(
+    "bun",
+    [
+      "--version",
+    ],
+  )}, Node ${await version("node", ["--version"])}`;
 }
