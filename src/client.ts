@@ -11,7 +11,6 @@
 
 import { NotOllamaError } from "./errors/not_ollama_error.ts";
 import { UsageError } from "./errors/usage_error.ts";
-import { WarmFailedError } from "./errors/warm_failed_error.ts";
 import type { OllamaPullEvent } from "./events.ts";
 import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "./names.ts";
 import { BatchedIterator } from "./batched_iterator.ts";
@@ -464,6 +463,7 @@ export class OllamaClient {
     if (response.status !== 200) {
       const message = errorMessageFrom(response.text);
       if (message === undefined) throw this.#notOllama(`POST ${endpoint}`, response);
+      const { WarmFailedError } = await import("./errors/warm_failed_error.ts");
       throw new WarmFailedError(model, `${statusText(response)}: ${message}`);
     }
     return { model, loadMs: Math.round(performance.now() - started), endpoint };

@@ -261,7 +261,7 @@ export async function* pullBatches(
     new PullFailedError(model, reason, detail, extra);
   const progress = new ProgressWatch(watchdog, stallMs, quietMs);
 
-  const failure = (cause: unknown): OllamaError | "closed" => {
+  const failure = async (cause: unknown): Promise<OllamaError | "closed"> => {
     if (closed.aborted) return "closed";
     const interrupted = callers.find((s) => s.aborted);
     if (interrupted !== undefined) return callerAbort(interrupted, operation);
@@ -279,7 +279,11 @@ export async function* pullBatches(
       return fail("stalled", detail, { retryable: true, cause });
     }
     if (cause instanceof OllamaError) return cause;
-    const diagnosed = context.transport.failure(cause, { signal, callers, ms: startMs }, operation);
+    const diagnosed = await context.transport.failure(
+      cause,
+      { signal, callers, ms: startMs },
+      operation,
+    );
     if (diagnosed instanceof PermissionDeniedError) return diagnosed;
     return fail("ended_without_success", `the connection broke (${describeCause(cause)})`, {
       retryable: true,
@@ -296,7 +300,7 @@ export async function* pullBatches(
         signal,
       });
     } catch (cause) {
-      const error = failure(cause);
+      const error = await failure(cause);
       if (error === "closed") return;
       throw error;
     }
@@ -338,7 +342,7 @@ export async function* pullBatches(
         chunk = await reader.read();
         signal.throwIfAborted();
       } catch (cause) {
-        const error = failure(cause);
+        const error = await failure(cause);
         if (error === "closed") return;
         throw error;
       }

@@ -16,7 +16,6 @@
  */
 
 import { ByteReader } from "./byte_reader.ts";
-import { diagnoseFetchFailure } from "./diagnose.ts";
 import { InterruptedError } from "./errors/interrupted_error.ts";
 import { NotOllamaError } from "./errors/not_ollama_error.ts";
 import { OllamaError } from "./errors/ollama_error.ts";
@@ -280,7 +279,7 @@ export class Transport {
         };
       }
     } catch (cause) {
-      throw this.failure(cause, bound, `${method} ${joinUrl(this.baseUrl, path)}`, inBody);
+      throw await this.failure(cause, bound, `${method} ${joinUrl(this.baseUrl, path)}`, inBody);
     }
   }
 
@@ -296,12 +295,19 @@ export class Transport {
    * @param inBody Whether the body was being read.
    * @returns The error to throw.
    */
-  failure(cause: unknown, bound: Bound, operation: string, inBody = false): OllamaError {
+  async failure(
+    cause: unknown,
+    bound: Bound,
+    operation: string,
+    inBody = false,
+  ): Promise<OllamaError> {
     if (cause instanceof OllamaError) return cause;
     const interrupted = bound.callers.find((signal) => signal.aborted);
     if (interrupted !== undefined) return callerAbort(interrupted, operation);
     if (bound.signal.aborted) return new RequestTimeoutError(operation, bound.ms, { cause });
     const url = operation.slice(operation.indexOf(" ") + 1);
+    // Loaded by a failure only: a check that succeeds never needs the diagnosis or its errors.
+    const { diagnoseFetchFailure } = await import("./diagnose.ts");
     return diagnoseFetchFailure(cause, {
       baseUrl: this.baseUrl,
       url,

@@ -8,11 +8,7 @@
 
 import type { OllamaClient } from "../client.ts";
 import type { OllamaConfig } from "../config/schema.ts";
-import { LockMismatchError } from "../errors/lock_mismatch_error.ts";
-import { ModelMissingError } from "../errors/model_missing_error.ts";
-import { NotWhitelistedError } from "../errors/not_whitelisted_error.ts";
 import { OllamaError } from "../errors/ollama_error.ts";
-import { PullFailedError } from "../errors/pull_failed_error.ts";
 import type { OllamaPullProgressReporter } from "../events.ts";
 import { isModelAllowed, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
 import type { Plan, PlanEntry } from "./plan.ts";
@@ -71,6 +67,7 @@ export async function ensureOllamaReady(
     for (const model of missing) {
       if (!policy.autoPull) refusals.push(model);
       else if (!isModelAllowed(model.name, policy.whitelist)) {
+        const { NotWhitelistedError } = await import("../errors/not_whitelisted_error.ts");
         const error = new NotWhitelistedError(model.short, policy.whitelist ?? []);
         run.log("error", error.message);
         failures.push(error);
@@ -85,6 +82,7 @@ export async function ensureOllamaReady(
     }
     if (refusals.length > 0) {
       const names = refusals.map((m) => m.short);
+      const { ModelMissingError } = await import("../errors/model_missing_error.ts");
       const error = new ModelMissingError(names, policy.noPullReason, {
         advice: options.missingAdvice?.(names),
       });
@@ -102,7 +100,10 @@ export async function ensureOllamaReady(
           ? [{ model: model.short, locked: locked.digest, installed: null, registry }]
           : [];
       });
-      if (drifted.length > 0) return run.finish(new LockMismatchError(drifted, options.lockPath));
+      if (drifted.length > 0) {
+        const { LockMismatchError } = await import("../errors/lock_mismatch_error.ts");
+        return run.finish(new LockMismatchError(drifted, options.lockPath));
+      }
     }
 
     const concurrency = options.concurrency ?? settings.pullConcurrency;
@@ -166,6 +167,7 @@ export async function ensureOllamaReady(
         required.map((m) => ({ model: m.short, digest: final.get(m.key)?.digest ?? null })),
       );
       if (mismatches.length > 0) {
+        const { LockMismatchError } = await import("../errors/lock_mismatch_error.ts");
         return run.finish(new LockMismatchError(mismatches, options.lockPath));
       }
     }
@@ -269,9 +271,11 @@ async function ensureModelOnce(
   if (policy.autoPull === false) {
     const why = policy.noPullReason ?? "auto_pull is off";
     log("error", `Required model ${model} is not installed (${why})`);
+    const { ModelMissingError } = await import("../errors/model_missing_error.ts");
     throw new ModelMissingError([model], why);
   }
   if (!isModelAllowed(name, policy.whitelist)) {
+    const { NotWhitelistedError } = await import("../errors/not_whitelisted_error.ts");
     const error = new NotWhitelistedError(model, policy.whitelist ?? []);
     log("error", error.message);
     throw error;
@@ -280,7 +284,10 @@ async function ensureModelOnce(
   return { model, status: "pulled" };
 }
 
-/** One error stands for all: a pull failure (exit 5) outranks refusals (exit 4). */
+/**
+ * One error stands for all: a pull failure (exit 5) outranks refusals (exit 4). Told by its
+ * code, so that the outcome errors load only when there is an outcome to report.
+ */
 function mostSevere(failures: OllamaError[]): OllamaError {
-  return failures.find((error) => error instanceof PullFailedError) ?? failures[0];
+  return failures.find((error) => error.code === "pull_failed") ?? failures[0];
 }

@@ -8,7 +8,6 @@
 import { OllamaClient, type OllamaModelInfo } from "../client.ts";
 import { type OllamaConfig, validateOllamaConfig } from "../config/schema.ts";
 import { OllamaError } from "../errors/ollama_error.ts";
-import { ServerTooOldError } from "../errors/server_too_old_error.ts";
 import {
   isCloudModel,
   type ModelName,
@@ -227,6 +226,7 @@ export class Run {
       settings.minVersion !== undefined && health.version !== null &&
       !isVersionAtLeast(health.version, settings.minVersion)
     ) {
+      const { ServerTooOldError } = await import("../errors/server_too_old_error.ts");
       const error = new ServerTooOldError(client.baseUrl, health.version, settings.minVersion);
       this.log("error", error.message);
       this.finish(error);

@@ -10,7 +10,6 @@
 
 import { ensureOllamaReady } from "../../ensure/ensure.ts";
 import type { LockEntry, OllamaLock } from "../../ensure/lock.ts";
-import { LockMismatchError } from "../../errors/lock_mismatch_error.ts";
 import { OllamaError } from "../../errors/ollama_error.ts";
 import { shortModelName } from "../../names.ts";
 import { missingModelAdvice, type NoPullCause, noPullReason } from "../advice.ts";
@@ -76,6 +75,7 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
       .filter((model) => lockEntryFor(found, model) === undefined);
     if (unlocked.length > 0) {
       const mismatches = unlocked.map((model) => ({ model, locked: null, installed: null }));
+      const { LockMismatchError } = await import("../../errors/lock_mismatch_error.ts");
       return emptyResult(new LockMismatchError(mismatches, location.shown));
     }
   }
