@@ -39,9 +39,7 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[mid]
-    : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** A quantile (0..1) of some numbers, nearest-rank. */
@@ -74,9 +72,7 @@ export function sectionToMarkdown(section: BenchSection): string {
     const met = f.pass === undefined ? "" : f.pass ? "yes" : "**no**";
     const detail = f.detail ? ` (${f.detail})` : "";
     lines.push(
-      `| ${f.name}${detail} | ${round(f.value)} ${f.unit} | ${
-        f.target ?? ""
-      } | ${met} |`,
+      `| ${f.name}${detail} | ${round(f.value)} ${f.unit} | ${f.target ?? ""} | ${met} |`,
     );
   }
   for (const note of section.notes ?? []) lines.push("", note);
@@ -119,9 +115,7 @@ export function finishTimed(
   const notes = section.notes ?? (section.notes = []);
   if (failures.length > 0) {
     notes.push(
-      `Unexpected exit codes (${failures.length}): ${
-        failures.slice(0, 5).join("; ")
-      }`,
+      `Unexpected exit codes (${failures.length}): ${failures.slice(0, 5).join("; ")}`,
     );
   }
   notes.push(

@@ -40,9 +40,7 @@ const recorded = recordPull();
 const mb = recorded.bytes / 1e6;
 
 function result(group: string, prefix: string): BenchResult {
-  const entry = benches.find((b) =>
-    b.group === group && b.name.startsWith(prefix)
-  );
+  const entry = benches.find((b) => b.group === group && b.name.startsWith(prefix));
   const ok = entry?.results[0]?.ok;
   if (ok === undefined) {
     throw new Error(`no result for "${prefix}" in "${group}"`);
@@ -60,9 +58,7 @@ for (const group of ["one line per chunk", "mixed chunks"]) {
   const bytes = result(group, "floor:");
   const parse = result(group, "JSON.parse of pre-split");
   const realistic = group === "one line per chunk";
-  const label = realistic
-    ? "realistic: one line per chunk"
-    : "many lines per chunk";
+  const label = realistic ? "realistic: one line per chunk" : "many lines per chunk";
   const spread = (r: BenchResult) =>
     `min ${round(r.min)}, p75 ${round(r.p75)} ms, n ${r.n}; ` +
     `${round(recorded.lines.length / (r.avg / 1000) / 1000)}k lines/s, ${
@@ -100,8 +96,7 @@ for (const group of ["one line per chunk", "mixed chunks"]) {
       detail: spread(bytes),
     },
     {
-      name:
-        `${label}: JSON.parse of the lines pre-split (no I/O: for scale, not a floor)`,
+      name: `${label}: JSON.parse of the lines pre-split (no I/O: for scale, not a floor)`,
       value: parse.avg,
       unit: "ms",
       detail: spread(parse),
@@ -110,9 +105,7 @@ for (const group of ["one line per chunk", "mixed chunks"]) {
       name: `${label}: speed of (a) against (b): b / a`,
       value: official.avg / ours.avg,
       unit: "x",
-      ...(realistic
-        ? {}
-        : { target: ">= 2x", pass: official.avg / ours.avg >= 2 }),
+      ...(realistic ? {} : { target: ">= 2x", pass: official.avg / ours.avg >= 2 }),
       detail: `by minimum times ${round(official.min / ours.min)}x`,
     },
     {
@@ -127,14 +120,9 @@ for (const group of ["one line per chunk", "mixed chunks"]) {
       name: `${label}: (a) over the floor: a - f, per line`,
       value: ((ours.avg - bytes.avg) * 1e6) / recorded.lines.length,
       unit: "ns",
-      detail:
-        `the floor is ${round((bytes.avg / ours.avg) * 100)}% of (a)'s time; ` +
-        `(b) ${
-          round(((official.avg - bytes.avg) * 1e6) / recorded.lines.length)
-        } ns, ` +
-        `(n) ${
-          round(((naive.avg - bytes.avg) * 1e6) / recorded.lines.length)
-        } ns per line`,
+      detail: `the floor is ${round((bytes.avg / ours.avg) * 100)}% of (a)'s time; ` +
+        `(b) ${round(((official.avg - bytes.avg) * 1e6) / recorded.lines.length)} ns, ` +
+        `(n) ${round(((naive.avg - bytes.avg) * 1e6) / recorded.lines.length)} ns per line`,
     },
   );
 }
@@ -145,9 +133,7 @@ report({
   figures,
   notes: [
     `The stream: ${recorded.lines.length} lines (${recorded.statusLines} status-only), ` +
-    `${
-      round(mb)
-    } MB, the fake Ollama's lines for llama3:latest (5 layers, 4.66 GB) with a ` +
+    `${round(mb)} MB, the fake Ollama's lines for llama3:latest (5 layers, 4.66 GB) with a ` +
     'progress line every 40 kB. "one line per chunk" is the realistic case: Ollama writes ' +
     "and flushes one progress line at a time, every 60 ms per layer, so a client that keeps up " +
     `reads one line per chunk. "many lines per chunk": ${recorded.chunks.length} chunks of ` +

@@ -10,11 +10,7 @@
  */
 
 import { ensureOllamaReady } from "../mod.ts";
-import {
-  FakeOllama,
-  serveFakeOllama,
-  smallCatalog,
-} from "../src/testing/mod.ts";
+import { FakeOllama, serveFakeOllama, smallCatalog } from "../src/testing/mod.ts";
 import { type BenchFigure, finishTimed, median, round } from "./_report.ts";
 import { runsArg, spread } from "./fixtures/timing.ts";
 
@@ -53,9 +49,7 @@ async function ensureOnce(
     const ms = performance.now() - t0;
     if (!report.ok || report.pulled.length !== models.length) {
       failures.push(
-        `${models.length} at ${concurrency}: ${
-          report.error?.message ?? "not pulled"
-        }`,
+        `${models.length} at ${concurrency}: ${report.error?.message ?? "not pulled"}`,
       );
     }
     return ms;
@@ -92,9 +86,7 @@ for (const c of cases.slice(1)) {
     name: `four models, pull_concurrency ${c.concurrency}: wall / one pull`,
     value: ratio,
     unit: "x",
-    ...(c.concurrency === 2
-      ? { target: `<= ${TARGET}`, pass: ratio <= TARGET }
-      : {}),
+    ...(c.concurrency === 2 ? { target: `<= ${TARGET}`, pass: ratio <= TARGET } : {}),
     detail: `${round(median(t))} ms; ${spread(t)}; ideal ${4 / c.concurrency}x`,
   });
 }
@@ -107,9 +99,7 @@ finishTimed(
     notes: [
       `Method: the fake Ollama (bench process, loopback HTTP), models of ${
         round(MODEL_BYTES / 1e6)
-      } MB + 500 B, each pull limited to ${
-        round(BYTES_PER_SECOND / 1e6)
-      } MB/s (its default ` +
+      } MB + 500 B, each pull limited to ${round(BYTES_PER_SECOND / 1e6)} MB/s (its default ` +
       "60 ms progress lines), a fresh fake per run so that every model is missing; " +
       "`ensureOllamaReady` with the registry off; wall time of the whole call (health check, " +
       "list, pulls, the listing check after each, the final list). " +

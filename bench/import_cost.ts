@@ -145,9 +145,7 @@ try {
     const tail = text.trim().split("\n").slice(-3).join(" / ");
     notes.push(
       `\`deno publish --dry-run --allow-dirty\` ${
-        publish.success
-          ? "printed no file list"
-          : `failed (exit ${publish.code})`
+        publish.success ? "printed no file list" : `failed (exit ${publish.code})`
       }: ${tail}`,
     );
   }
@@ -158,9 +156,7 @@ try {
       name: "`deno publish`: files",
       value: files.length,
       unit: "files",
-      detail: `${code.length} modules, ${
-        kb(code.reduce((sum, file) => sum + file.bytes, 0))
-      }`,
+      detail: `${code.length} modules, ${kb(code.reduce((sum, file) => sum + file.bytes, 0))}`,
     });
     figures.push({
       name: "`deno publish`: total size",
@@ -178,9 +174,7 @@ try {
       // A file outside the repository: skip the estimate.
     }
     notes.push(
-      `Published files: ${
-        files.map((file) => `${file.path} (${kb(file.bytes)})`).join(", ")
-      }`,
+      `Published files: ${files.map((file) => `${file.path} (${kb(file.bytes)})`).join(", ")}`,
     );
   }
 

@@ -11,7 +11,9 @@
  * @module
  */
 
-import { Ollama } from "ollama";
+// A dependency of this benchmark only, pinned inline (as in decode_bench.ts).
+// deno-lint-ignore no-import-prefix
+import { Ollama } from "npm:ollama@0.6.4";
 import { ensureOllamaReady, OllamaClient } from "../mod.ts";
 import { type BenchFigure, median, option, report, round } from "./_report.ts";
 import { runsArg, spread } from "./fixtures/timing.ts";
@@ -25,9 +27,7 @@ const started = performance.now();
 function tagsBody(count: number): string {
   const models = [];
   for (let i = 0; i < count; i++) {
-    const name = i === count - 1
-      ? "llama3:latest"
-      : `team${i % 97}/model-${i}:q${i % 8}`;
+    const name = i === count - 1 ? "llama3:latest" : `team${i % 97}/model-${i}:q${i % 8}`;
     models.push({
       name,
       model: name,
@@ -146,9 +146,7 @@ report({
   command: "deno run -A bench/list_scale.ts",
   figures,
   notes: [
-    `The body: ${
-      round(body.length / 1e6)
-    } MB of \`GET /api/tags\` in Ollama's shape, the wanted ` +
+    `The body: ${round(body.length / 1e6)} MB of \`GET /api/tags\` in Ollama's shape, the wanted ` +
     "model listed last. " +
     `${RUNS} runs per contender after one warm-up round, interleaved; medians. npm:ollama ` +
     "matches the exact listed name; ours normalizes both sides (`LLAMA3`, `llama3` and " +

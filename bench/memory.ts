@@ -14,13 +14,7 @@
  * @module
  */
 
-import {
-  type BenchFigure,
-  type BenchSection,
-  option,
-  report,
-  round,
-} from "./_report.ts";
+import { type BenchFigure, type BenchSection, option, report, round } from "./_report.ts";
 import type { ChildResult } from "./fixtures/memory_child.ts";
 import { startServerProcess } from "./fixtures/server_process.ts";
 
@@ -236,13 +230,8 @@ async function main(): Promise<void> {
       name: "live heap after a full GC: growth from 10% to 100%",
       value: at(heap, 100) - at(heap, 10),
       unit: "MB",
-      detail:
-        `${
-          round(((heap[19] - heap[1]) / (0.9 * lines)) * 100) / 100
-        } bytes retained per ` +
-        `line; heap every 5%: ${seriesText(heap)} MB; peak RSS ${
-          round(mb(gc.result.peakRss))
-        } MB`,
+      detail: `${round(((heap[19] - heap[1]) / (0.9 * lines)) * 100) / 100} bytes retained per ` +
+        `line; heap every 5%: ${seriesText(heap)} MB; peak RSS ${round(mb(gc.result.peakRss))} MB`,
     });
   }
   figures.push(

@@ -11,13 +11,7 @@
  * @module
  */
 
-import {
-  type BenchFigure,
-  finishTimed,
-  median,
-  option,
-  round,
-} from "./_report.ts";
+import { type BenchFigure, finishTimed, median, option, round } from "./_report.ts";
 import type { PullRun } from "./fixtures/pull_child.ts";
 import { startServerProcess } from "./fixtures/server_process.ts";
 import { runsArg, spread, versionOf } from "./fixtures/timing.ts";
@@ -66,9 +60,7 @@ if ((await versionOf("node")) !== null) {
     });
   } else {
     notes.push(
-      `Node skipped: deno bundle failed: ${
-        new TextDecoder().decode(built.stderr)
-      }`,
+      `Node skipped: deno bundle failed: ${new TextDecoder().decode(built.stderr)}`,
     );
   }
 }
@@ -81,14 +73,11 @@ async function runChild(command: string[]): Promise<PullRun | undefined> {
   }).output();
   if (!output.success) {
     failures.push(
-      `${command.join(" ")}: ${
-        new TextDecoder().decode(output.stderr).slice(-300)
-      }`,
+      `${command.join(" ")}: ${new TextDecoder().decode(output.stderr).slice(-300)}`,
     );
     return undefined;
   }
-  const last =
-    new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
+  const last = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
   return JSON.parse(last) as PullRun;
 }
 
@@ -104,10 +93,8 @@ try {
         if (run !== undefined && round > 0) runs.get(mode)!.push(run);
       }
     }
-    const seconds = (mode: string) =>
-      runs.get(mode)!.map((r) => r.seconds * 1000);
-    const peak = (mode: string) =>
-      runs.get(mode)!.map((r) => (r.peakRss ?? NaN) / MB);
+    const seconds = (mode: string) => runs.get(mode)!.map((r) => r.seconds * 1000);
+    const peak = (mode: string) => runs.get(mode)!.map((r) => (r.peakRss ?? NaN) / MB);
     const [ours, naive, bytes] = MODES.map(seconds);
     const label = runs.get("ours")![0]?.runtime ?? runtime.name;
     const ratio = median(ours) / median(naive);
@@ -117,13 +104,10 @@ try {
       name: `${runtime.name}: ours, a ${LINES}-line pull over HTTP`,
       value: median(ours),
       unit: "ms",
-      detail: `${spread(ours)}; ${
-        round(lines / (median(ours) / 1000) / 1000)
-      }k events/s; ${label}`,
+      detail: `${spread(ours)}; ${round(lines / (median(ours) / 1000) / 1000)}k events/s; ${label}`,
     });
     figures.push({
-      name:
-        `${runtime.name}: naive client (fetch, TextDecoderStream, split, JSON.parse)`,
+      name: `${runtime.name}: naive client (fetch, TextDecoderStream, split, JSON.parse)`,
       value: median(naive),
       unit: "ms",
       detail: spread(naive),
@@ -132,9 +116,7 @@ try {
       name: `${runtime.name}: floor (the body read, bytes only)`,
       value: median(bytes),
       unit: "ms",
-      detail: `${spread(bytes)}; ${
-        round(runs.get("bytes")![0]?.bytes / MB)
-      } MB`,
+      detail: `${spread(bytes)}; ${round(runs.get("bytes")![0]?.bytes / MB)} MB`,
     });
     figures.push({
       name: `${runtime.name}: ours / naive (time; below 1 is faster)`,
@@ -149,9 +131,7 @@ try {
       name: `${runtime.name}: peak RSS, ours`,
       value: oursPeak,
       unit: "MB",
-      ...(runtime.name === "bun"
-        ? { target: `<= ${RSS_TARGET_MB} MB`, pass: oursPeak <= 80 }
-        : {}),
+      ...(runtime.name === "bun" ? { target: `<= ${RSS_TARGET_MB} MB`, pass: oursPeak <= 80 } : {}),
       detail: `max ${round(Math.max(...peak("ours")))} MB; naive ${
         round(median(peak("naive")))
       } MB, bytes only ${round(median(peak("bytes")))} MB`,

@@ -39,14 +39,7 @@ import {
 import type { PullLineValue } from "../src/testing/pull_script.ts";
 import { MODEL, pullValues, RATE, TICK_MS } from "./fixtures/redraw_server.ts";
 import { startServerProcess } from "./fixtures/server_process.ts";
-import {
-  type BenchFigure,
-  type BenchSection,
-  median,
-  option,
-  report,
-  round,
-} from "./_report.ts";
+import { type BenchFigure, type BenchSection, median, option, report, round } from "./_report.ts";
 
 const SERVER = new URL("./fixtures/redraw_server.ts", import.meta.url).pathname;
 const MAX_REDRAWS_PER_SECOND = 10;
@@ -164,30 +157,28 @@ async function pacedPull(
   let events = 0;
   let inside = 0;
   let empty = 0;
-  const timed: OllamaPullProgressReporter | undefined = reporter === undefined
-    ? undefined
-    : {
-      onEvent: (event, model) => {
-        if (sink) sink.inReporterCall = true;
-        const t0 = performance.now();
-        const result = reporter.onEvent(event, model);
-        const t1 = performance.now();
-        const t2 = performance.now();
-        if (sink) sink.inReporterCall = false;
-        inside += t1 - t0;
-        empty += t2 - t1;
-        events++;
-        return result;
-      },
-      finish: (model, outcome) => {
-        if (sink) sink.inReporterCall = true;
-        const t0 = performance.now();
-        const result = reporter.finish?.(model, outcome);
-        inside += performance.now() - t0;
-        if (sink) sink.inReporterCall = false;
-        return result;
-      },
-    };
+  const timed: OllamaPullProgressReporter | undefined = reporter === undefined ? undefined : {
+    onEvent: (event, model) => {
+      if (sink) sink.inReporterCall = true;
+      const t0 = performance.now();
+      const result = reporter.onEvent(event, model);
+      const t1 = performance.now();
+      const t2 = performance.now();
+      if (sink) sink.inReporterCall = false;
+      inside += t1 - t0;
+      empty += t2 - t1;
+      events++;
+      return result;
+    },
+    finish: (model, outcome) => {
+      if (sink) sink.inReporterCall = true;
+      const t0 = performance.now();
+      const result = reporter.finish?.(model, outcome);
+      inside += performance.now() - t0;
+      if (sink) sink.inReporterCall = false;
+      return result;
+    },
+  };
   const cpu = process.cpuUsage();
   const start = performance.now();
   await client.pullModel(MODEL, { reporter: timed });
@@ -283,8 +274,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const values = pullValues(Math.round(seconds * RATE));
   const events = values.map(eventOf);
-  const layers =
-    new Set(values.map((v) => v.digest).filter((d) => d !== undefined)).size;
+  const layers = new Set(values.map((v) => v.digest).filter((d) => d !== undefined)).size;
   const server = await startServerProcess(SERVER, [String(seconds)]);
 
   // Per-event costs first (this also warms up the code paths the pulls take).
@@ -336,10 +326,7 @@ async function main(): Promise<void> {
     name: "process CPU of the same pull with no reporter",
     value: pct(bare.cpuMs, bare.wallMs),
     unit: "% of one core",
-    detail:
-      `${round(bare.cpuMs)} ms over ${
-        round(bare.wallMs / 1000)
-      } s: HTTP, decoding, ` +
+    detail: `${round(bare.cpuMs)} ms over ${round(bare.wallMs / 1000)} s: HTTP, decoding, ` +
       "client, timers",
   });
   const totalSeconds = (performance.now() - started) / 1000;
@@ -351,9 +338,7 @@ async function main(): Promise<void> {
     notes: [
       "Method: each reporter gets a real pull: `OllamaClient.pullModel` over HTTP from a " +
       `stand-in server in another process, ${values.length} lines (${layers} layers, one ` +
-      `after another), released every ${TICK_MS} ms at ${
-        RATE.toLocaleString("en")
-      } lines/s ` +
+      `after another), released every ${TICK_MS} ms at ${RATE.toLocaleString("en")} lines/s ` +
       `for ${seconds} s, then the closing status lines. CLI and TUI are live (a 100-column ` +
       "terminal, colour on, frames written to /dev/null, the default clock and trailing-" +
       "redraw timer); JSON writes NDJSON. Process CPU: `process.cpuUsage()` (user + system, " +
@@ -364,9 +349,7 @@ async function main(): Promise<void> {
       "trailing-redraw timer. Redraws: the frame `finish` writes when the pull ends (and the " +
       "JSON line flushed before `pull_success`) is not throttled and is counted apart. One " +
       "pull per reporter on a shared machine: process CPU varies by about ±20% between runs.",
-      `Runs: ${runs.join("; ")}; with no reporter: ${
-        round(bare.wallMs / 1000)
-      } s, ` +
+      `Runs: ${runs.join("; ")}; with no reporter: ${round(bare.wallMs / 1000)} s, ` +
       `${round(bare.cpuMs)} ms CPU. All took ${round(totalSeconds)} s.`,
     ],
   };
@@ -382,26 +365,17 @@ function figuresOf(
   stateMicros: number,
 ): BenchFigure[] {
   const overall = pct(run.reporterMs, run.cpuMs);
-  const overallDetail =
-    `${round((run.reporterMs / run.events) * 1e6)} ns per event in the ` +
-    `pull (${
-      round(perEvent * 1000)
-    } ns in a warm loop; PullProgress.update alone ` +
-    `${round(stateMicros * 1000)} ns) × ${run.events} events = ${
-      round(run.reporterMs)
-    } ms of ` +
-    `${round(run.cpuMs)} ms; ${
-      round(pct(run.reporterMs, run.wallMs))
-    }% of one core`;
+  const overallDetail = `${round((run.reporterMs / run.events) * 1e6)} ns per event in the ` +
+    `pull (${round(perEvent * 1000)} ns in a warm loop; PullProgress.update alone ` +
+    `${round(stateMicros * 1000)} ns) × ${run.events} events = ${round(run.reporterMs)} ms of ` +
+    `${round(run.cpuMs)} ms; ${round(pct(run.reporterMs, run.wallMs))}% of one core`;
   const wallS = run.wallMs / 1000;
   if (!terminal) {
     // A progress line held back by the throttle is written just before `pull_success`, whatever
     // the throttle: counted apart, like the final frame of a live display.
     const flushed = (i: number) => sink.types[i + 1] === "pull_success";
     const all = sink.times.filter((_, i) => sink.types[i] === "pull_progress");
-    const progress = sink.times.filter((_, i) =>
-      sink.types[i] === "pull_progress" && !flushed(i)
-    );
+    const progress = sink.times.filter((_, i) => sink.types[i] === "pull_progress" && !flushed(i));
     const busiest = busiestSecond(progress);
     return [
       {
@@ -411,20 +385,13 @@ function figuresOf(
         target: `<= ${MAX_JSON_PROGRESS_PER_SECOND} (a few per second)`,
         pass: busiest <= MAX_JSON_PROGRESS_PER_SECOND,
         detail: `${progress.length} in ${round(wallS)} s, at least ` +
-          `${round(shortestGap(progress))} ms apart, then ${
-            all.length - progress.length
-          } ` +
-          `flushed before pull_success (busiest second with it: ${
-            busiestSecond(all)
-          }); ` +
+          `${round(shortestGap(progress))} ms apart, then ${all.length - progress.length} ` +
+          `flushed before pull_success (busiest second with it: ${busiestSecond(all)}); ` +
           `${sink.writes} lines in all, ` +
-          `${
-            sink.types.filter((t) => t === "pull_status").length
-          } of them pull_status`,
+          `${sink.types.filter((t) => t === "pull_status").length} of them pull_status`,
       },
       {
-        name:
-          `${name}: the reporter overall (every onEvent), share of process CPU`,
+        name: `${name}: the reporter overall (every onEvent), share of process CPU`,
         value: overall,
         unit: "%",
         detail: overallDetail,
@@ -446,9 +413,7 @@ function figuresOf(
       pass: busiest <= MAX_REDRAWS_PER_SECOND,
       detail: `${redraws.length} in ${round(wallS)} s, at least ` +
         `${round(shortestGap(redraws))} ms apart; then the final frame ` +
-        `${round(finalGap)} ms later (busiest second with it: ${
-          busiestSecond(sink.times)
-        }); ` +
+        `${round(finalGap)} ms later (busiest second with it: ${busiestSecond(sink.times)}); ` +
         `${round(sink.bytes / sink.writes)} bytes per frame`,
     },
     {
@@ -457,19 +422,13 @@ function figuresOf(
       unit: "%",
       target: `< ${MAX_SHARE_PERCENT}%`,
       pass: rendering < MAX_SHARE_PERCENT,
-      detail:
-        `${
-          round((sink.frameMs / sink.writes) * 1000)
-        } µs per frame (of which the write ` +
-        `${
-          round((sink.writeMs / sink.writes) * 1000)
-        } µs) × ${sink.writes} frames = ` +
+      detail: `${round((sink.frameMs / sink.writes) * 1000)} µs per frame (of which the write ` +
+        `${round((sink.writeMs / sink.writes) * 1000)} µs) × ${sink.writes} frames = ` +
         `${round(sink.frameMs)} ms of ${round(run.cpuMs)} ms; ` +
         `${round(pct(sink.frameMs, run.wallMs))}% of one core`,
     },
     {
-      name:
-        `${name} live: the reporter overall (every onEvent), share of process CPU`,
+      name: `${name} live: the reporter overall (every onEvent), share of process CPU`,
       value: overall,
       unit: "%",
       target: `< ${MAX_SHARE_PERCENT}%`,

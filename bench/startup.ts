@@ -18,18 +18,8 @@
  * @module
  */
 
-import {
-  FakeOllama,
-  serveFakeOllama,
-  unusedLoopbackUrl,
-} from "../src/testing/mod.ts";
-import {
-  type BenchFigure,
-  finishTimed,
-  median,
-  quantile,
-  round,
-} from "./_report.ts";
+import { FakeOllama, serveFakeOllama, unusedLoopbackUrl } from "../src/testing/mod.ts";
+import { type BenchFigure, finishTimed, median, quantile, round } from "./_report.ts";
 import { withGoLengths } from "./fixtures/go_lengths.ts";
 import {
   type Contender,
@@ -88,9 +78,9 @@ const ok = (s: Samples) => s.failures.length === 0;
 /** "paired median 21.3 (p25-p75 19.9-23.0) ms": the per-round differences, a - b. */
 function over(a: readonly number[], b: readonly number[]): string {
   const d = a.map((t, i) => t - b[i]);
-  return `paired median ${round(pairedMedian(a, b))} (p25-p75 ${
-    round(quantile(d, 0.25))
-  }-${round(quantile(d, 0.75))}) ms`;
+  return `paired median ${round(pairedMedian(a, b))} (p25-p75 ${round(quantile(d, 0.25))}-${
+    round(quantile(d, 0.75))
+  }) ms`;
 }
 
 /**
@@ -175,23 +165,18 @@ async function compare(
     target: `<= ${TARGET_MS} ms`,
     pass: ok(s.get("check")!) && checkOver <= TARGET_MS,
     detail: `wall ${spread(check)}; ${over(check, floor)}; ${
-      checkOver <= TARGET_MS
-        ? "within"
-        : `${round(checkOver - TARGET_MS)} ms over`
+      checkOver <= TARGET_MS ? "within" : `${round(checkOver - TARGET_MS)} ms over`
     } the target`,
   });
   figures.push({
-    name:
-      `${runtime}: \`check\` against npm:ollama: wall time, check / npm:ollama`,
+    name: `${runtime}: \`check\` against npm:ollama: wall time, check / npm:ollama`,
     value: median(check) / median(official),
     unit: "x",
     target: "<= 1",
     pass: median(check) <= median(official),
     detail: `over the floor: ours ${round(checkOver)} ms, npm:ollama ${
       round(officialOver)
-    } ms; paired ${round(pairedMedian(check, official))} ms; floor ${
-      round(floorMed)
-    } ms`,
+    } ms; paired ${round(pairedMedian(check, official))} ms; floor ${round(floorMed)} ms`,
   });
 }
 
@@ -215,9 +200,7 @@ async function officialForBun(): Promise<string | undefined> {
   }).output();
   if (!installed.success) {
     notes.push(
-      `Bun: npm:ollama not installed (${
-        new TextDecoder().decode(installed.stderr)
-      })`,
+      `Bun: npm:ollama not installed (${new TextDecoder().decode(installed.stderr)})`,
     );
     return undefined;
   }
@@ -296,17 +279,13 @@ try {
   const hangOver = median(h.times) - median(refused.get("floor")!.times);
   const bound = 1.1 * HANG_TIMEOUT_S * 1000;
   figures.push({
-    name:
-      `deno: accept, never answer: \`check --timeout ${HANG_TIMEOUT_S}\` exits 3, ` +
+    name: `deno: accept, never answer: \`check --timeout ${HANG_TIMEOUT_S}\` exits 3, ` +
       "over the empty script",
     value: hangOver,
     unit: "ms",
     target: `<= ${round(bound)} ms (1.1 T)`,
     pass: ok(h) && hangOver <= bound,
-    detail:
-      `= ${
-        round(hangOver / (HANG_TIMEOUT_S * 1000))
-      } T, T = ${HANG_TIMEOUT_S} s; ` +
+    detail: `= ${round(hangOver / (HANG_TIMEOUT_S * 1000))} T, T = ${HANG_TIMEOUT_S} s; ` +
       `wall ${spread(h.times)}`,
   });
 
@@ -317,13 +296,9 @@ try {
       "per-round differences (the noise of one round falls on both), with their p25-p75. " +
       "The fake Ollama runs in the bench process on loopback, its small answers framed with a " +
       "Content-Length as Go's net/http frames them; cwd is an empty temp dir. Deno runs: " +
-      `\`deno ${
-        denoRun.join(" ")
-      }\` (same flags for every contender); Bun runs the same ` +
+      `\`deno ${denoRun.join(" ")}\` (same flags for every contender); Bun runs the same ` +
       "TypeScript files (npm:ollama from a node_modules made by `deno install`). " +
-      `${(await versionOf(deno)) ?? "deno"}, bun ${
-        bunVersion ?? "not found"
-      }; ` +
+      `${(await versionOf(deno)) ?? "deno"}, bun ${bunVersion ?? "not found"}; ` +
       `${navigator.hardwareConcurrency} cores.`,
   );
 } finally {
