@@ -20,6 +20,7 @@
 // deno-lint-ignore no-import-prefix
 import { Ollama } from "npm:ollama@0.6.4";
 import { decodeJsonLines, type FetchLike, OllamaClient } from "../mod.ts";
+import { naiveValues } from "./fixtures/naive_client.ts";
 import { bodyOf, recordPull } from "./fixtures/pull_stream.ts";
 
 const recorded = recordPull();
@@ -71,22 +72,6 @@ async function bytesOnly(chunks: readonly Uint8Array[]): Promise<number> {
     if (done) return bytes;
     bytes += value.byteLength;
   }
-}
-
-/** A hand-written client: an async generator over `TextDecoderStream`, split, `JSON.parse`. */
-async function* naiveValues(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<unknown> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let rest = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const lines = (rest + value).split("\n");
-    rest = lines.pop() ?? "";
-    for (const line of lines) if (line !== "") yield JSON.parse(line);
-  }
-  if (rest.trim() !== "") yield JSON.parse(rest);
 }
 
 async function naive(chunks: readonly Uint8Array[]): Promise<number> {
