@@ -67,13 +67,7 @@ export {
 } from "./src/proxy.ts";
 export * from "./src/client.ts";
 export * from "./src/client_options.ts";
-export {
-  DEFAULT_QUIET_TIMEOUT_MS,
-  DEFAULT_STALL_TIMEOUT_MS,
-  type PullOptions,
-  type PullResult,
-  type PullStreamOptions,
-} from "./src/pull.ts";
+export type { PullOptions, PullResult, PullStreamOptions } from "./src/pull.ts";
 export * from "./src/config.ts";
 export * from "./src/startup.ts";
 export {

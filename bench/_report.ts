@@ -46,7 +46,9 @@ export function median(values: readonly number[]): number {
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  ];
 }
 
 /** Rounds for display: 3 significant digits, at most 2 decimals. */
@@ -69,7 +71,9 @@ export function sectionToMarkdown(section: BenchSection): string {
   for (const f of section.figures) {
     const met = f.pass === undefined ? "" : f.pass ? "yes" : "**no**";
     const detail = f.detail ? ` (${f.detail})` : "";
-    lines.push(`| ${f.name}${detail} | ${round(f.value)} ${f.unit} | ${f.target ?? ""} | ${met} |`);
+    lines.push(
+      `| ${f.name}${detail} | ${round(f.value)} ${f.unit} | ${f.target ?? ""} | ${met} |`,
+    );
   }
   for (const note of section.notes ?? []) lines.push("", note);
   return lines.join("\n") + "\n";
@@ -88,7 +92,10 @@ export function report(section: BenchSection, args: readonly string[]): void {
 }
 
 /** The value after a `--name` flag in the arguments, if any. */
-export function option(args: readonly string[], name: string): string | undefined {
+export function option(
+  args: readonly string[],
+  name: string,
+): string | undefined {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : undefined;
 }
@@ -107,8 +114,12 @@ export function finishTimed(
 ): void {
   const notes = section.notes ?? (section.notes = []);
   if (failures.length > 0) {
-    notes.push(`Unexpected exit codes (${failures.length}): ${failures.slice(0, 5).join("; ")}`);
+    notes.push(
+      `Unexpected exit codes (${failures.length}): ${failures.slice(0, 5).join("; ")}`,
+    );
   }
-  notes.push(`Total bench time: ${round((performance.now() - startedMs) / 1000)} s.`);
+  notes.push(
+    `Total bench time: ${round((performance.now() - startedMs) / 1000)} s.`,
+  );
   report(section, Deno.args);
 }

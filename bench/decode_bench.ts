@@ -4,7 +4,10 @@
  * - our client's `pullModelStream` (an injected `fetch` answering with the bytes),
  * - our decoder alone (`decodeJsonLines`),
  * - the official client, `npm:ollama`, run for real (`new Ollama({ fetch }).pull({ stream: true })`),
- * - the floor: `JSON.parse` of the lines already split (no I/O, no decoding, no splitting).
+ * - a hand-written client (`TextDecoderStream`, split, `JSON.parse`, an async generator),
+ * - the floor: the same body read to its end, bytes only,
+ * - and, for scale, `JSON.parse` of the lines already split (no I/O, no decoding, no splitting;
+ *   not a floor: a decoder that skips `JSON.parse` for most lines can beat it).
  *
  * Run: `deno bench -A bench/decode_bench.ts` (or `deno task bench` for every figure). The ratios
  * in BENCHMARKS.md come from one such run. `npm:ollama` is a dependency of this file only.
@@ -17,6 +20,7 @@
 // deno-lint-ignore no-import-prefix
 import { Ollama } from "npm:ollama@0.6.4";
 import { decodeJsonLines, type FetchLike, OllamaClient } from "../mod.ts";
+import { naiveValues } from "./fixtures/naive_client.ts";
 import { bodyOf, recordPull } from "./fixtures/pull_stream.ts";
 
 const recorded = recordPull();
@@ -53,13 +57,34 @@ async function official(chunks: readonly Uint8Array[]): Promise<number> {
     fetch: (input, init) => fetchImpl(input, init),
   });
   let values = 0;
-  for await (const _ of await ollama.pull({ model: "llama3", stream: true })) values++;
+  for await (const _ of await ollama.pull({ model: "llama3", stream: true })) {
+    values++;
+  }
+  return values;
+}
+
+/** The true floor: the same body read to its end, bytes only (no decoding, no lines). */
+async function bytesOnly(chunks: readonly Uint8Array[]): Promise<number> {
+  const reader = bodyOf(chunks).getReader();
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return bytes;
+    bytes += value.byteLength;
+  }
+}
+
+async function naive(chunks: readonly Uint8Array[]): Promise<number> {
+  let values = 0;
+  for await (const _ of naiveValues(bodyOf(chunks))) values++;
   return values;
 }
 
 function floor(lines: readonly string[]): number {
   let values = 0;
-  for (let i = 0; i < lines.length; i++) if (JSON.parse(lines[i]) !== null) values++;
+  for (let i = 0; i < lines.length; i++) {
+    if (JSON.parse(lines[i]) !== null) values++;
+  }
   return values;
 }
 
@@ -70,6 +95,7 @@ for (
     ["ours", await ours(recorded.chunks)],
     ["decoder", await decoderAlone(recorded.chunks)],
     ["official", await official(recorded.chunks)],
+    ["naive", await naive(recorded.chunks)],
     ["floor", floor(recorded.lines)],
   ] as const
 ) {
@@ -78,10 +104,14 @@ for (
   }
 }
 
+if ((await bytesOnly(recorded.chunks)) !== recorded.bytes) {
+  throw new Error("bytes: short read");
+}
+
 for (
   const [group, chunks] of [
-    ["mixed chunks", recorded.chunks],
     ["one line per chunk", recorded.lineChunks],
+    ["mixed chunks", recorded.chunks],
   ] as const
 ) {
   Deno.bench({
@@ -104,7 +134,19 @@ for (
     fn: async () => void await official(chunks),
   });
   Deno.bench({
-    name: `floor: JSON.parse of pre-split lines (${group})`,
+    name: `naive client: TextDecoderStream, split, JSON.parse (${group})`,
+    group,
+    ...BENCH,
+    fn: async () => void await naive(chunks),
+  });
+  Deno.bench({
+    name: `floor: the body read, bytes only (${group})`,
+    group,
+    ...BENCH,
+    fn: async () => void await bytesOnly(chunks),
+  });
+  Deno.bench({
+    name: `JSON.parse of pre-split lines (${group})`,
     group,
     ...BENCH,
     fn: () => void floor(recorded.lines),

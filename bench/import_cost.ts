@@ -35,7 +35,12 @@ const notes: string[] = [];
 const failures: string[] = [];
 
 /** Times `importer` against `empty` under one runtime and adds the figures. */
-async function importCost(runtime: string, cmd: string, prefix: string[], cwd: string) {
+async function importCost(
+  runtime: string,
+  cmd: string,
+  prefix: string[],
+  cwd: string,
+) {
   const contenders: Contender[] = [
     { key: "floor", cmd, args: [...prefix, empty], expect: 0 },
     { key: "import", cmd, args: [...prefix, importer], expect: 0 },
@@ -67,7 +72,12 @@ interface PublishedFile {
   bytes: number;
 }
 
-const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1024,
+  MB: 1024 ** 2,
+  GB: 1024 ** 3,
+};
 
 /**
  * The file list `deno publish --dry-run` prints, one file per line:
@@ -103,7 +113,9 @@ function kb(bytes: number): string {
 
 /** The gzip size of some files laid end to end: close to the size of the uploaded tarball. */
 async function gzipSize(paths: string[]): Promise<number> {
-  const blob = new Blob(paths.map((path) => Deno.readFileSync(`${ROOT}${path}`)));
+  const blob = new Blob(
+    paths.map((path) => Deno.readFileSync(`${ROOT}${path}`)),
+  );
   const compressed = blob.stream().pipeThrough(new CompressionStream("gzip"));
   return (await new Response(compressed).arrayBuffer()).byteLength;
 }

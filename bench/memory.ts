@@ -85,7 +85,11 @@ function shape(run: Run): string {
     `growth ${round(growth(r.rss))} MB, ${round(r.seconds)} s, ${r.runtime}`;
 }
 
-function informational(name: string, run: Run | null, what: string): BenchFigure[] {
+function informational(
+  name: string,
+  run: Run | null,
+  what: string,
+): BenchFigure[] {
   if (run === null) return [];
   return [{
     name: `${name}: peak RSS`,
@@ -102,7 +106,10 @@ async function main(): Promise<void> {
     throw new RangeError("--lines: a whole number >= 20");
   }
   const deno = Deno.execPath();
-  const child = (mode: string, ...extra: string[]) => [CHILD, String(lines), mode, ...extra];
+  const child = (
+    mode: string,
+    ...extra: string[]
+  ) => [CHILD, String(lines), mode, ...extra];
   const started = performance.now();
 
   // The main rows: the stream comes over loopback HTTP from a server in another process, as
@@ -114,7 +121,11 @@ async function main(): Promise<void> {
   let bun: Run | null;
   try {
     // One at a time: two children at once would share the two cores and each other's cache.
-    main = await runChild("deno http", [deno, "run", "-A", ...child("http")], http);
+    main = await runChild(
+      "deno http",
+      [deno, "run", "-A", ...child("http")],
+      http,
+    );
     gc = await runChild("deno http, full GC before each sample", [
       deno,
       "run",
@@ -123,7 +134,11 @@ async function main(): Promise<void> {
       ...child("http", "0", "--gc"),
     ], http);
     // Bun is optional here: without it on PATH the row is left out.
-    bun = await runChild("bun http", ["bun", CHILD, String(lines), "http"], http)
+    bun = await runChild(
+      "bun http",
+      ["bun", CHILD, String(lines), "http"],
+      http,
+    )
       .catch(() => null);
   } finally {
     await server.stop();
@@ -135,8 +150,18 @@ async function main(): Promise<void> {
     "-A",
     ...child("live"),
   ]);
-  const plain = await runChild("deno plain", [deno, "run", "-A", ...child("plain")]);
-  const stream = await runChild("deno stream only", [deno, "run", "-A", ...child("stream")]);
+  const plain = await runChild("deno plain", [
+    deno,
+    "run",
+    "-A",
+    ...child("plain"),
+  ]);
+  const stream = await runChild("deno stream only", [
+    deno,
+    "run",
+    "-A",
+    ...child("stream"),
+  ]);
   const paced = await runChild("deno live paced", [
     deno,
     "run",
@@ -153,7 +178,9 @@ async function main(): Promise<void> {
   const totalSeconds = (performance.now() - started) / 1000;
 
   const r = main.result;
-  if (r.events !== lines) throw new Error(`the reporter saw ${r.events} events, not ${lines}`);
+  if (r.events !== lines) {
+    throw new Error(`the reporter saw ${r.events} events, not ${lines}`);
+  }
   const peak = mb(r.peakRss);
   const grew = growth(r.rss);
   const figures: BenchFigure[] = [
@@ -191,7 +218,11 @@ async function main(): Promise<void> {
       detail: `${round(r.seconds)} s for the pull, ${r.sinkWrites} redraws ` +
         `(${r.sinkChars} characters) written`,
     },
-    { name: "events delivered to the reporter", value: r.events, unit: "events" },
+    {
+      name: "events delivered to the reporter",
+      value: r.events,
+      unit: "events",
+    },
   ];
   if (gc !== null) {
     const heap = gc.result.heapUsed;
@@ -214,7 +245,11 @@ async function main(): Promise<void> {
       inProcess,
       "the generator's garbage counts too; informational from here on",
     ),
-    ...informational("plain mode (not a terminal)", plain, "CLI reporter writing log lines"),
+    ...informational(
+      "plain mode (not a terminal)",
+      plain,
+      "CLI reporter writing log lines",
+    ),
     ...informational(
       "the generated stream alone (no client)",
       stream,
@@ -249,11 +284,13 @@ async function main(): Promise<void> {
     "per line; RSS above it is garbage the runtime has not collected yet: V8 grows its young " +
     "and old generations with the allocation rate, so the same pull peaks lower when paced " +
     "or under `--v8-flags=--optimize-for-size` (informational rows).",
-    `All runs took ${round(totalSeconds)} s.` + (bun === null ? " Bun is not installed." : ""),
+    `All runs took ${round(totalSeconds)} s.` +
+    (bun === null ? " Bun is not installed." : ""),
   ];
   const section: BenchSection = {
     title: "Memory: a 1M-line pull through the client and the CLI reporter",
-    command: "deno run -A bench/memory.ts" + (lines === 1_000_000 ? "" : ` --lines ${lines}`),
+    command: "deno run -A bench/memory.ts" +
+      (lines === 1_000_000 ? "" : ` --lines ${lines}`),
     figures,
     notes,
   };

@@ -109,7 +109,9 @@ class TimingSink implements ProgressSink {
     this.writes++;
     this.bytes += bytes.byteLength;
     this.times.push(end);
-    if (!this.isTerminal) this.types.push(/^\{"type":"([a-z_]+)"/.exec(text)?.[1] ?? "?");
+    if (!this.isTerminal) {
+      this.types.push(/^\{"type":"([a-z_]+)"/.exec(text)?.[1] ?? "?");
+    }
   }
 
   close(): void {
@@ -202,13 +204,23 @@ const REPORTERS: { name: string; terminal: boolean; make: MakeReporter }[] = [
     name: "CLI",
     terminal: true,
     make: (sink, now) =>
-      new CliPullProgressReporter({ sink, color: true, now, schedule: now ? null : undefined }),
+      new CliPullProgressReporter({
+        sink,
+        color: true,
+        now,
+        schedule: now ? null : undefined,
+      }),
   },
   {
     name: "TUI",
     terminal: true,
     make: (sink, now) =>
-      new TuiPullProgressReporter({ sink, color: true, now, schedule: now ? null : undefined }),
+      new TuiPullProgressReporter({
+        sink,
+        color: true,
+        now,
+        schedule: now ? null : undefined,
+      }),
   },
   {
     name: "JSON",
@@ -235,7 +247,9 @@ function perEventMicros(
       clock += 1000 / RATE;
       target.onEvent(events[i]);
     }
-    if (run > 0) runs.push(((performance.now() - start) * 1000) / events.length);
+    if (run > 0) {
+      runs.push(((performance.now() - start) * 1000) / events.length);
+    }
   }
   return median(runs);
 }
@@ -247,7 +261,9 @@ function pct(part: number, whole: number): number {
 /** The shortest gap between consecutive times, in ms. */
 function shortestGap(times: readonly number[]): number {
   let shortest = Infinity;
-  for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i] - times[i - 1]);
+  for (let i = 1; i < times.length; i++) {
+    shortest = Math.min(shortest, times[i] - times[i - 1]);
+  }
   return shortest;
 }
 
@@ -292,7 +308,16 @@ async function main(): Promise<void> {
         `${name}: ${run.events} events in ${round(run.wallMs / 1000)} s, ` +
           `${round(run.cpuMs)} ms CPU`,
       );
-      figures.push(...figuresOf(name, terminal, run, sink, micros.get(name) ?? NaN, stateMicros));
+      figures.push(
+        ...figuresOf(
+          name,
+          terminal,
+          run,
+          sink,
+          micros.get(name) ?? NaN,
+          stateMicros,
+        ),
+      );
     }
   } finally {
     await server.stop();
@@ -307,7 +332,8 @@ async function main(): Promise<void> {
   const totalSeconds = (performance.now() - started) / 1000;
   const section: BenchSection = {
     title: "Redraws and rendering cost at 16,000 events/s",
-    command: "deno run -A bench/redraw.ts" + (seconds === 3 ? "" : ` --seconds ${seconds}`),
+    command: "deno run -A bench/redraw.ts" +
+      (seconds === 3 ? "" : ` --seconds ${seconds}`),
     figures,
     notes: [
       "Method: each reporter gets a real pull: `OllamaClient.pullModel` over HTTP from a " +
@@ -375,7 +401,8 @@ function figuresOf(
   // The last frame is the one `finish` writes, whatever the throttle.
   const redraws = sink.times.slice(0, -1);
   const busiest = busiestSecond(redraws);
-  const finalGap = sink.times[sink.times.length - 1] - redraws[redraws.length - 1];
+  const finalGap = sink.times[sink.times.length - 1] -
+    redraws[redraws.length - 1];
   const rendering = pct(sink.frameMs, run.cpuMs);
   return [
     {

@@ -9,20 +9,13 @@
  * @module
  */
 
-import { NotOllamaError, UsageError, WarmFailedError } from "./errors/mod.ts";
+import { NotOllamaError } from "./errors/not_ollama_error.ts";
+import { UsageError } from "./errors/usage_error.ts";
 import type { OllamaPullEvent } from "./events.ts";
 import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "./names.ts";
-import { DEFAULT_MAX_LINE_LENGTH } from "./ndjson.ts";
-import {
-  DEFAULT_QUIET_TIMEOUT_MS,
-  DEFAULT_STALL_TIMEOUT_MS,
-  type PullContext,
-  type PullOptions,
-  type PullResult,
-  pullStream,
-  type PullStreamOptions,
-  pullToCompletion,
-} from "./pull.ts";
+import { BatchedIterator } from "./batched_iterator.ts";
+import { LazyIterator } from "./lazy_iterator.ts";
+import type { PullContext, PullOptions, PullResult, PullStreamOptions } from "./pull.ts";
 import { checkRetryPolicy } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";
 import {
@@ -39,6 +32,7 @@ import {
   type CloudStatus,
   cloudStatusFrom,
   describeEntry,
+  listedName,
   modelInfoFrom,
   type OllamaModelInfo,
   type RunningModel,
@@ -49,6 +43,8 @@ export type { CloudStatus, FetchLike, OllamaModelInfo, RunningModel };
 import {
   DEFAULT_LOAD_TIMEOUT_MS,
   DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_QUIET_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   type HealthInfo,
   type ListOptions,
@@ -114,7 +110,7 @@ export class OllamaClient {
       timeoutMs: this.#timeoutMs,
       stallTimeoutMs: boundMs(options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS),
       quietTimeoutMs: boundMs(options.quietTimeoutMs, DEFAULT_QUIET_TIMEOUT_MS),
-      maxLineLength: boundMs(options.maxLineLength, DEFAULT_MAX_LINE_LENGTH),
+      maxLineLength: options.maxLineLength,
       retry: checkRetryPolicy(options.retry) ?? {},
       insecure: options.insecure === true,
       hasModel: (name, opts) => this.hasModel(name, opts),
@@ -221,19 +217,10 @@ export class OllamaClient {
    * ```
    */
   async listModels(options: ListOptions = {}): Promise<OllamaModelInfo[]> {
-    const bound = this.#transport.bound(options, this.#timeoutMs);
-    const response = await this.#transport.request("GET", "/api/tags", bound);
-    if (response.status === 404 && this.openAICompatible) {
-      return this.#openAIModels(await this.#transport.request("GET", "/v1/models", bound));
-    }
-    const body = this.#json("GET /api/tags", response);
-    const models = (body as { models?: unknown } | null)?.models;
-    if (models === null) return [];
-    if (!Array.isArray(models)) {
-      throw this.#wrongShape("GET /api/tags", response, `expected {"models": [...]}`);
-    }
+    const models = await this.#tags(options);
+    if (!models.raw) return models.infos;
     const infos: OllamaModelInfo[] = [];
-    models.forEach((entry: unknown, index) => {
+    models.entries.forEach((entry: unknown, index) => {
       const info = modelInfoFrom(entry);
       if (info !== undefined) infos.push(info);
       else {options.onWarning?.(
@@ -282,9 +269,18 @@ export class OllamaClient {
     name: string,
     options: RequestOptions = {},
   ): Promise<OllamaModelInfo | undefined> {
-    const wanted = normalizeModelName(parseModelName(name));
-    const models = await this.listModels(options);
-    return models.find((model) => keyOf(model.name) === wanted);
+    const parsed = parseModelName(name);
+    const wanted = normalizeModelName(parsed);
+    // A listed name can only be the same model if its model part is spelled in it: that cheap
+    // test spares parsing the others, and only the match is made a model (a server with 50,000
+    // models: bench/list_scale.ts).
+    const part = parsed.model.toLowerCase();
+    const same = (listed: string | undefined) =>
+      listed !== undefined && listed.toLowerCase().includes(part) && keyOf(listed) === wanted;
+    const models = await this.#tags(options);
+    if (!models.raw) return models.infos.find((model) => same(model.name));
+    const entry = models.entries.find((candidate) => same(listedName(candidate)));
+    return entry === undefined ? undefined : modelInfoFrom(entry);
   }
 
   /**
@@ -467,6 +463,7 @@ export class OllamaClient {
     if (response.status !== 200) {
       const message = errorMessageFrom(response.text);
       if (message === undefined) throw this.#notOllama(`POST ${endpoint}`, response);
+      const { WarmFailedError } = await import("./errors/warm_failed_error.ts");
       throw new WarmFailedError(model, `${statusText(response)}: ${message}`);
     }
     return { model, loadMs: Math.round(performance.now() - started), endpoint };
@@ -499,7 +496,15 @@ export class OllamaClient {
     name: string,
     options: PullStreamOptions = {},
   ): AsyncIterableIterator<OllamaPullEvent> {
-    return pullStream(this.#pull, name, options);
+    const parsed = parseModelName(name); // An invalid name throws here, before any request.
+    const closer = new AbortController();
+    // The pull machinery (decoder, parser, watchdog) is loaded by the first pull, not by every
+    // program that only checks (see BENCHMARKS.md, "Time to ready"): the batches are made on
+    // the first `next()`, and the events are served from them with no extra step per event.
+    const batches = new LazyIterator(async () =>
+      (await import("./pull.ts")).pullBatches(this.#pull, parsed, options, closer.signal)
+    );
+    return new BatchedIterator(batches, { onReturn: () => closer.abort() });
   }
 
   /**
@@ -526,8 +531,31 @@ export class OllamaClient {
    * const { attempts } = await client.pullModel("qwen3:0.6b", { retry: { retries: 5 } });
    * ```
    */
-  pullModel(name: string, options: PullOptions = {}): Promise<PullResult> {
-    return pullToCompletion(this.#pull, name, options);
+  async pullModel(name: string, options: PullOptions = {}): Promise<PullResult> {
+    const { pullToCompletion } = await import("./pull.ts");
+    return await pullToCompletion(this.#pull, name, options);
+  }
+
+  /**
+   * `GET /api/tags`, its entries as the server sent them; behind an OpenAI-compatible address
+   * without it, `GET /v1/models` as models.
+   */
+  async #tags(
+    options: RequestOptions,
+  ): Promise<{ raw: true; entries: unknown[] } | { raw: false; infos: OllamaModelInfo[] }> {
+    const bound = this.#transport.bound(options, this.#timeoutMs);
+    const response = await this.#transport.request("GET", "/api/tags", bound);
+    if (response.status === 404 && this.openAICompatible) {
+      const infos = this.#openAIModels(await this.#transport.request("GET", "/v1/models", bound));
+      return { raw: false, infos };
+    }
+    const body = this.#json("GET /api/tags", response);
+    const models = (body as { models?: unknown } | null)?.models;
+    if (models === null) return { raw: true, entries: [] };
+    if (!Array.isArray(models)) {
+      throw this.#wrongShape("GET /api/tags", response, `expected {"models": [...]}`);
+    }
+    return { raw: true, entries: models };
   }
 
   #json(operation: string, response: TextResponse): unknown {

@@ -46,6 +46,31 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 300_000;
 export const DEFAULT_MAX_RESPONSE_BYTES: number = 32 * 1024 * 1024;
 
 /**
+ * A pull in which no layer's download grew for this long is abandoned (and retried): 60 s.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STALL_TIMEOUT_MS } from "@vtcode/ollama";
+ *
+ * DEFAULT_STALL_TIMEOUT_MS / 1000; // 60
+ * ```
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
+/**
+ * Bound on silence once the server says it verifies a blob or writes the manifest (it sends
+ * nothing while it hashes a large blob): 10 minutes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_QUIET_TIMEOUT_MS } from "@vtcode/ollama";
+ *
+ * DEFAULT_QUIET_TIMEOUT_MS / 60_000; // 10
+ * ```
+ */
+export const DEFAULT_QUIET_TIMEOUT_MS = 600_000;
+
+/**
  * Options for `OllamaClient`.
  *
  * @example

@@ -8,13 +8,11 @@
  * @module
  */
 
-import {
-  ConnectionError,
-  NotOllamaError,
-  type OllamaError,
-  PermissionDeniedError,
-  UnreachableError,
-} from "./errors/mod.ts";
+import { ConnectionError } from "./errors/connection_error.ts";
+import { NotOllamaError } from "./errors/not_ollama_error.ts";
+import type { OllamaError } from "./errors/ollama_error.ts";
+import { PermissionDeniedError } from "./errors/permission_error.ts";
+import { UnreachableError } from "./errors/unreachable_error.ts";
 import type { ProxyChoice } from "./proxy.ts";
 import { sanitizeText } from "./sanitize.ts";
 

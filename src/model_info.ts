@@ -215,6 +215,20 @@ export function describeEntry(entry: unknown): string {
 }
 
 /**
+ * The name of an `/api/tags` entry (`name`, else `model`), or `undefined` when it has no usable
+ * one: what {@link modelInfoFrom} names the model, without building the rest.
+ *
+ * @param entry The entry as the server sent it.
+ * @returns The name as listed, or `undefined`.
+ */
+export function listedName(entry: unknown): string | undefined {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return undefined;
+  const record = entry as Record<string, unknown>;
+  const name = optionalString(record.name) ?? optionalString(record.model);
+  return name === undefined || name.trim() === "" ? undefined : name;
+}
+
+/**
  * An `/api/tags` entry as a {@link OllamaModelInfo}, or `undefined` when it has no usable name.
  * Fields that are absent or of another type are left out; a cloud stub is marked.
  *
@@ -222,10 +236,9 @@ export function describeEntry(entry: unknown): string {
  * @returns The model, or `undefined`.
  */
 export function modelInfoFrom(entry: unknown): OllamaModelInfo | undefined {
-  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return undefined;
+  const name = listedName(entry);
+  if (name === undefined) return undefined;
   const record = entry as Record<string, unknown>;
-  const name = optionalString(record.name) ?? optionalString(record.model);
-  if (name === undefined || name.trim() === "") return undefined;
   const info: OllamaModelInfo = { name, cloud: false };
   const size = optionalNumber(record.size);
   if (size !== undefined) info.size = size;

@@ -15,7 +15,7 @@
  */
 
 import { ByteReader } from "./byte_reader.ts";
-import { ProtocolError } from "./errors/mod.ts";
+import { ProtocolError } from "./errors/protocol_error.ts";
 import { sanitizeText } from "./sanitize.ts";
 
 /** The longest line accepted by default: 1 MiB of text (counted in UTF-16 code units). */
@@ -92,7 +92,7 @@ export class LineSplitter {
     }
     start = newline + 1;
     while ((newline = text.indexOf("\n", start)) !== -1) {
-      this.#complete(text.slice(start, newline), emit);
+      this.#completeIn(text, start, newline, emit);
       start = newline + 1;
     }
     if (start < text.length) {
@@ -116,6 +116,28 @@ export class LineSplitter {
       this.#complete(last, onLine ?? ((line: string) => void lines.push(line)));
     }
     return lines;
+  }
+
+  /**
+   * {@link LineSplitter.#complete} for the line `text[start, newline)`, looking at its ends in
+   * `text` rather than in a slice: on Bun, reading a character of a fresh slice costs about as
+   * much as the rest of the line's handling (5 ms per 129 000 lines), so the line is sliced once,
+   * for `emit`, and not read here.
+   */
+  #completeIn(
+    text: string,
+    start: number,
+    newline: number,
+    emit: (line: string, lineNumber: number) => void,
+  ): void {
+    this.#lineNumber++;
+    const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+    if (end - start > this.#maxLineLength) this.#tooLong(this.#lineNumber);
+    if (end === start) return;
+    const line = text.slice(start, end);
+    // Blank (or whitespace-only) lines carry no value; count them and move on.
+    if (text.charCodeAt(start) <= 32 && line.trim().length === 0) return;
+    emit(line, this.#lineNumber);
   }
 
   #complete(line: string, emit: (line: string, lineNumber: number) => void): void {
@@ -230,8 +252,15 @@ export class JsonLinesStream extends TransformStream<string, unknown> {
  * ```
  */
 export class LineDecoder {
+  /** Decodes across chunks: a character cut between two chunks, and the stream's first BOM. */
   readonly #text = new TextDecoder();
+  /** Decodes a chunk that needs no state from the others (see {@link LineDecoder.push}). */
+  readonly #whole = new TextDecoder("utf-8", { ignoreBOM: true });
   readonly #splitter: LineSplitter;
+  /** Bytes decoded so far, up to 3 (past a BOM's length, the start is settled). */
+  #seen = 0;
+  /** Whether {@link LineDecoder.#text} may hold the start of a character. */
+  #partial = false;
 
   /**
    * Creates a decoder with nothing buffered.
@@ -250,7 +279,23 @@ export class LineDecoder {
    * @throws {ProtocolError} `line_too_long`.
    */
   push(bytes: Uint8Array, onLine: (line: string, lineNumber: number) => void): void {
-    this.#splitter.push(this.#text.decode(bytes, { stream: true }), onLine);
+    // A chunk that ends on a whole character, once the stream's start (and any BOM) is behind
+    // and no character is left half-read, decodes on its own: the same text, and `decode`
+    // without `stream` is several times faster on Bun (64 KiB chunks: 1.7 against 8.9 ms per
+    // 19 MB; a little faster on Deno too). Anything else goes through the streaming decoder.
+    // A chunk that starts with a BOM's bytes goes to the streaming decoder too: runtimes differ
+    // on whether a later BOM is dropped, and this keeps each one's own rule.
+    let text: string;
+    const whole = endsOnWholeCharacter(bytes);
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    if (this.#seen >= 3 && !this.#partial && whole && !bom) {
+      text = this.#whole.decode(bytes);
+    } else {
+      text = this.#text.decode(bytes, { stream: true });
+      this.#seen = Math.min(3, this.#seen + bytes.length);
+      this.#partial = !whole;
+    }
+    this.#splitter.push(text, onLine);
   }
 
   /**
@@ -263,6 +308,26 @@ export class LineDecoder {
     this.#splitter.push(this.#text.decode(), onLine);
     this.#splitter.end(onLine);
   }
+}
+
+/**
+ * Whether UTF-8 bytes end with a complete character (an ASCII byte, or a multi-byte sequence
+ * whose lead byte is in `bytes` and all of whose bytes are there). `false` when unsure (a chunk
+ * of continuation bytes only), which only costs the slower streaming decode.
+ */
+function endsOnWholeCharacter(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (n === 0) return false;
+  if (bytes[n - 1] < 0x80) return true;
+  for (let back = 1; back <= 4 && back <= n; back++) {
+    const byte = bytes[n - back];
+    if (byte < 0x80) return false; // a continuation after ASCII: invalid, let the decoder say
+    if (byte >= 0xc0) {
+      const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return length === back;
+    }
+  }
+  return false;
 }
 
 /**

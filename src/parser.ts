@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ProtocolError } from "./errors/mod.ts";
+import { ProtocolError } from "./errors/protocol_error.ts";
 import type { OllamaPullEvent } from "./events.ts";
 import { parseJsonLine } from "./ndjson.ts";
 import { sanitizeText } from "./sanitize.ts";

@@ -16,6 +16,9 @@ import type { OllamaPullEvent } from "./events.ts";
 export class PullActivity {
   readonly #completed = new Map<string, number>();
   #status: string | undefined;
+  /** The last layer seen and its `completed`: most lines repeat the layer before them. */
+  #digest: string | undefined;
+  #last = 0;
 
   /**
    * Records an event.
@@ -28,9 +31,17 @@ export class PullActivity {
   observe(event: OllamaPullEvent): boolean {
     switch (event.type) {
       case "chunk_progress": {
-        const previous = this.#completed.get(event.digest);
-        this.#completed.set(event.digest, event.completed);
         this.#status = event.status;
+        if (event.digest === this.#digest) {
+          // The layer of the line before (the map is brought up to date when the layer changes).
+          const moved = event.completed > this.#last;
+          this.#last = event.completed;
+          return moved;
+        }
+        if (this.#digest !== undefined) this.#completed.set(this.#digest, this.#last);
+        const previous = this.#completed.get(event.digest);
+        this.#digest = event.digest;
+        this.#last = event.completed;
         return previous === undefined || event.completed > previous;
       }
       case "status": {

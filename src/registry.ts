@@ -10,7 +10,7 @@
  * @module
  */
 
-import { OllamaError } from "./errors/mod.ts";
+import { OllamaError } from "./errors/ollama_error.ts";
 import type { OllamaManifestLayer } from "./events.ts";
 import {
   DEFAULT_REGISTRY_HOST,

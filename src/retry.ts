@@ -5,7 +5,7 @@
  * @module
  */
 
-import { UsageError } from "./errors/mod.ts";
+import { UsageError } from "./errors/usage_error.ts";
 
 /** How pulls are retried. */
 export interface RetryPolicy {

@@ -16,14 +16,11 @@
  */
 
 import { ByteReader } from "./byte_reader.ts";
-import { diagnoseFetchFailure } from "./diagnose.ts";
-import {
-  InterruptedError,
-  NotOllamaError,
-  OllamaError,
-  RequestTimeoutError,
-  ServerBusyError,
-} from "./errors/mod.ts";
+import { InterruptedError } from "./errors/interrupted_error.ts";
+import { NotOllamaError } from "./errors/not_ollama_error.ts";
+import { OllamaError } from "./errors/ollama_error.ts";
+import { ServerBusyError } from "./errors/server_busy_error.ts";
+import { RequestTimeoutError } from "./errors/timeout_error.ts";
 import { type ProxyChoice, type ProxyEnv, proxyForUrl } from "./proxy.ts";
 import { sleep } from "./retry.ts";
 import { sanitizeText } from "./sanitize.ts";
@@ -145,7 +142,9 @@ export class Transport {
   bound(options: { signal?: AbortSignal; timeoutMs?: number }, defaultMs: number): Bound {
     const ms = boundMs(options.timeoutMs, defaultMs);
     const callers = [options.signal, this.#signal].filter((s): s is AbortSignal => s !== undefined);
-    return { signal: AbortSignal.any([AbortSignal.timeout(ms), ...callers]), callers, ms };
+    const timeout = AbortSignal.timeout(ms);
+    const signal = callers.length === 0 ? timeout : AbortSignal.any([timeout, ...callers]);
+    return { signal, callers, ms };
   }
 
   /**
@@ -280,7 +279,7 @@ export class Transport {
         };
       }
     } catch (cause) {
-      throw this.failure(cause, bound, `${method} ${joinUrl(this.baseUrl, path)}`, inBody);
+      throw await this.failure(cause, bound, `${method} ${joinUrl(this.baseUrl, path)}`, inBody);
     }
   }
 
@@ -297,17 +296,19 @@ export class Transport {
    * @param url The URL requested (default: the operation's, `METHOD URL`).
    * @returns The error to throw.
    */
-  failure(
+  async failure(
     cause: unknown,
     bound: Bound,
     operation: string,
     inBody = false,
     url: string = operation.slice(operation.indexOf(" ") + 1),
-  ): OllamaError {
+  ): Promise<OllamaError> {
     if (cause instanceof OllamaError) return cause;
     const interrupted = bound.callers.find((signal) => signal.aborted);
     if (interrupted !== undefined) return callerAbort(interrupted, operation);
     if (bound.signal.aborted) return new RequestTimeoutError(operation, bound.ms, { cause });
+    // Loaded by a failure only: a check that succeeds never needs the diagnosis or its errors.
+    const { diagnoseFetchFailure } = await import("./diagnose.ts");
     return diagnoseFetchFailure(cause, {
       baseUrl: this.baseUrl,
       url,
@@ -326,6 +327,12 @@ export class Transport {
    */
   async readText(response: Response, signal: AbortSignal): Promise<string> {
     if (response.body === null) return "";
+    if (declaredFits(response.headers, this.#maxResponseBytes)) {
+      // The runtime reads a body of known, bounded length whole, without a stream reader in
+      // JavaScript: the first use of one costs a start-up about a millisecond (Deno). Ollama
+      // declares the length of every answer under 2 KB (Go's net/http), `/api/version` always.
+      return await untilAborted(response.text(), signal);
+    }
     const reader = new ByteReader(response.body, signal);
     const decoder = new TextDecoder();
     let text = "";
@@ -350,6 +357,30 @@ export class Transport {
       await reader.close();
     }
   }
+}
+
+/**
+ * Whether a response declares a length (`Content-Length`, with no `Content-Encoding` that would
+ * make the body larger once decoded) no larger than `max` bytes.
+ */
+function declaredFits(headers: Headers, max: number): boolean {
+  const length = headers.get("content-length");
+  if (length === null || !/^\d{1,15}$/.test(length) || Number(length) > max) return false;
+  const encoding = headers.get("content-encoding");
+  return encoding === null || encoding.trim().toLowerCase() === "identity";
+}
+
+/**
+ * A promise, or the signal's reason as soon as it aborts (a body read whole by the runtime is
+ * tied to the request's signal under a real `fetch`, but not always under an injected one).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /**

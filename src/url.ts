@@ -12,7 +12,7 @@
  * @module
  */
 
-import { UsageError } from "./errors/mod.ts";
+import { UsageError } from "./errors/usage_error.ts";
 import { sanitizeText } from "./sanitize.ts";
 
 /**

@@ -59,6 +59,8 @@ export class Watchdog {
   #touches = 0;
   #seenTouches = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending timer fires (`performance.now()` time). */
+  #dueAt = 0;
   #stopped = false;
   #held = false;
   #heldSince = 0;
@@ -123,9 +125,12 @@ export class Watchdog {
     this.#phase = phase;
     const shorter = limitMs < this.#limitMs;
     this.#limitMs = limitMs;
-    this.#restart(performance.now());
-    // A longer bound is picked up when the pending timer fires; a shorter one needs a new timer.
-    if (shorter) {
+    const now = performance.now();
+    this.#restart(now);
+    // A longer bound is picked up when the pending timer fires; a shorter one needs a new timer,
+    // unless the pending one fires soon enough anyway (a stream that goes quiet and back again
+    // line after line would otherwise set a timer per line).
+    if (shorter && this.#dueAt > now + sampleMs(limitMs, limitMs)) {
       clearTimeout(this.#timer);
       this.#arm(limitMs);
     }
@@ -148,8 +153,9 @@ export class Watchdog {
 
   /** Arms the one timer: at the end of the bound, or sooner to sample the activity counter. */
   #arm(ms: number): void {
-    const sample = Math.min(ms, this.#limitMs / 16);
-    this.#timer = setTimeout(() => this.#check(), Math.max(1, Math.ceil(sample)));
+    const delay = sampleMs(ms, this.#limitMs);
+    this.#dueAt = performance.now() + delay;
+    this.#timer = setTimeout(() => this.#check(), delay);
   }
 
   #check(): void {
@@ -168,4 +174,9 @@ export class Watchdog {
       this.#arm(this.#limitMs - idle);
     }
   }
+}
+
+/** The wait before the next look: the time left, or a sixteenth of the bound when sooner. */
+function sampleMs(leftMs: number, limitMs: number): number {
+  return Math.max(1, Math.ceil(Math.min(leftMs, limitMs / 16)));
 }

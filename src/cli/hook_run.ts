@@ -10,7 +10,6 @@
  */
 
 import type { OllamaConfig } from "../config/schema.ts";
-import { ensureFleet } from "../ensure/fleet.ts";
 import { isLoopbackUrl } from "../proxy.ts";
 import type { EnsureOptions, StartupLogEntry, StartupReport } from "../startup.ts";
 import type { CliResult, CommandContext, HostResult } from "./command.ts";
@@ -91,6 +90,8 @@ export async function runHook(context: CommandContext, call: HookCall): Promise<
     { target, output: context.output.forHost(target.label) },
   ]));
   const host = (given: string | undefined) => byHost.get(given as string)!;
+  // Several servers: the fleet's code (and its shared registry client) is loaded only now.
+  const { ensureFleet } = await import("../ensure/fleet.ts");
   const fleet = await ensureFleet(
     (config, options) =>
       call.entry(config, {

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { ConfigError, UsageError } from "../errors/mod.ts";
+import { ConfigError } from "../errors/config_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { describeValue } from "./describe.ts";
 import { prefix } from "./locate.ts";
 

@@ -9,7 +9,8 @@
  * @module
  */
 
-import { ConfigError, UsageError } from "../errors/mod.ts";
+import { ConfigError } from "../errors/config_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { describeValue } from "./describe.ts";
 import { type ConfigFileReader, joinPath, type ReadOutcome } from "./file.ts";

@@ -9,7 +9,8 @@
  */
 
 import { parse, TomlError, type TomlTable, type TomlValue } from "smol-toml";
-import { ConfigError, UsageError } from "../errors/mod.ts";
+import { ConfigError } from "../errors/config_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { closestMatch } from "../suggest.ts";
 import { describeValue } from "./describe.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { UsageError } from "../errors/mod.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { DEFAULT_PULL_RETRIES } from "../retry.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { closestMatch } from "../suggest.ts";

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { InvalidModelNameError, UsageError } from "../errors/mod.ts";
+import { InvalidModelNameError } from "../errors/invalid_model_name_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { parseModelName, parseModelPattern } from "../names.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { normalizeBaseUrl, redactUrl } from "../url.ts";

@@ -6,7 +6,8 @@
  */
 
 import type { OllamaClient } from "../client.ts";
-import { CloudUnavailableError, OllamaError } from "../errors/mod.ts";
+import { CloudUnavailableError } from "../errors/cloud_unavailable_error.ts";
+import { OllamaError } from "../errors/ollama_error.ts";
 
 /**
  * Checks whether the server can run the given cloud models: `POST /api/me` must answer 200

@@ -8,22 +8,13 @@
 
 import type { OllamaClient } from "../client.ts";
 import type { OllamaConfig } from "../config/schema.ts";
-import {
-  LockMismatchError,
-  ModelMissingError,
-  NotWhitelistedError,
-  OllamaError,
-  PullFailedError,
-} from "../errors/mod.ts";
+import { OllamaError } from "../errors/ollama_error.ts";
 import type { OllamaPullProgressReporter } from "../events.ts";
 import { isModelAllowed, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
-import { cloudReadiness } from "./cloud.ts";
-import { checkLock, lockEntryFor } from "./lock.ts";
 import type { Plan, PlanEntry } from "./plan.ts";
 import { runPool } from "./pool.ts";
 import type { EnsureOptions, StartupLogEntry, StartupReport } from "./report.ts";
 import { type RequiredModel, Run } from "./run.ts";
-import { warmModels } from "./warm.ts";
 
 /**
  * Makes Ollama ready for an application, as configured: the roadmap's startup check and
@@ -65,7 +56,7 @@ export async function ensureOllamaReady(
     const allowedToPull = toCheck.filter((m) =>
       policy.autoPull && isModelAllowed(m.name, policy.whitelist)
     );
-    if (allowedToPull.length > 0 && run.registry(settings) !== undefined) {
+    if (allowedToPull.length > 0 && run.asksRegistry) {
       plan = await run.plan(prepared, toCheck, "needed", policy);
       await run.announce(plan);
     }
@@ -76,6 +67,7 @@ export async function ensureOllamaReady(
     for (const model of missing) {
       if (!policy.autoPull) refusals.push(model);
       else if (!isModelAllowed(model.name, policy.whitelist)) {
+        const { NotWhitelistedError } = await import("../errors/not_whitelisted_error.ts");
         const error = new NotWhitelistedError(model.short, policy.whitelist ?? []);
         run.log("error", error.message);
         failures.push(error);
@@ -90,6 +82,7 @@ export async function ensureOllamaReady(
     }
     if (refusals.length > 0) {
       const names = refusals.map((m) => m.short);
+      const { ModelMissingError } = await import("../errors/model_missing_error.ts");
       const error = new ModelMissingError(names, policy.noPullReason, {
         advice: options.missingAdvice?.(names),
       });
@@ -98,7 +91,8 @@ export async function ensureOllamaReady(
     }
 
     // --locked: a pull that cannot give the locked version is not even started.
-    if (options.locked === true && options.lock !== undefined) {
+    if (options.locked === true && options.lock !== undefined && pulls.length > 0) {
+      const { lockEntryFor } = await import("./lock.ts");
       const drifted = pulls.flatMap(({ model, entry }) => {
         const locked = lockEntryFor(options.lock!, model.name);
         const registry = entry?.registryDigest;
@@ -106,7 +100,10 @@ export async function ensureOllamaReady(
           ? [{ model: model.short, locked: locked.digest, installed: null, registry }]
           : [];
       });
-      if (drifted.length > 0) return run.finish(new LockMismatchError(drifted, options.lockPath));
+      if (drifted.length > 0) {
+        const { LockMismatchError } = await import("../errors/lock_mismatch_error.ts");
+        return run.finish(new LockMismatchError(drifted, options.lockPath));
+      }
     }
 
     const concurrency = options.concurrency ?? settings.pullConcurrency;
@@ -152,19 +149,25 @@ export async function ensureOllamaReady(
       }
     }
 
+    // Cloud, lock and warm-up code is loaded only by a run that needs it.
     const cloud = required.filter((m) => m.cloud).map((m) => final.get(m.key)?.name ?? m.short);
-    const cloudProblem = await cloudReadiness(client, cloud, options.signal);
-    if (cloudProblem !== undefined) {
-      run.log("error", cloudProblem.message);
-      return run.finish(cloudProblem);
+    if (cloud.length > 0) {
+      const { cloudReadiness } = await import("./cloud.ts");
+      const cloudProblem = await cloudReadiness(client, cloud, options.signal);
+      if (cloudProblem !== undefined) {
+        run.log("error", cloudProblem.message);
+        return run.finish(cloudProblem);
+      }
     }
 
     if (options.locked === true && options.lock !== undefined) {
+      const { checkLock } = await import("./lock.ts");
       const mismatches = checkLock(
         options.lock,
         required.map((m) => ({ model: m.short, digest: final.get(m.key)?.digest ?? null })),
       );
       if (mismatches.length > 0) {
+        const { LockMismatchError } = await import("../errors/lock_mismatch_error.ts");
         return run.finish(new LockMismatchError(mismatches, options.lockPath));
       }
     }
@@ -174,6 +177,7 @@ export async function ensureOllamaReady(
         name: final.get(m.key)?.name ?? m.short,
         capabilities: final.get(m.key)?.capabilities,
       }));
+      const { warmModels } = await import("./warm.ts");
       run.report.warmed = await warmModels(client, local, {
         keepAlive: settings.keepAlive,
         signal: options.signal,
@@ -267,9 +271,11 @@ async function ensureModelOnce(
   if (policy.autoPull === false) {
     const why = policy.noPullReason ?? "auto_pull is off";
     log("error", `Required model ${model} is not installed (${why})`);
+    const { ModelMissingError } = await import("../errors/model_missing_error.ts");
     throw new ModelMissingError([model], why);
   }
   if (!isModelAllowed(name, policy.whitelist)) {
+    const { NotWhitelistedError } = await import("../errors/not_whitelisted_error.ts");
     const error = new NotWhitelistedError(model, policy.whitelist ?? []);
     log("error", error.message);
     throw error;
@@ -278,7 +284,10 @@ async function ensureModelOnce(
   return { model, status: "pulled" };
 }
 
-/** One error stands for all: a pull failure (exit 5) outranks refusals (exit 4). */
+/**
+ * One error stands for all: a pull failure (exit 5) outranks refusals (exit 4). Told by its
+ * code, so that the outcome errors load only when there is an outcome to report.
+ */
 function mostSevere(failures: OllamaError[]): OllamaError {
-  return failures.find((error) => error instanceof PullFailedError) ?? failures[0];
+  return failures.find((error) => error.code === "pull_failed") ?? failures[0];
 }

@@ -7,7 +7,7 @@
  */
 
 import type { OllamaConfig } from "../config/schema.ts";
-import type { OllamaError } from "../errors/mod.ts";
+import type { OllamaError } from "../errors/ollama_error.ts";
 import type { OllamaPullProgressReporter } from "../events.ts";
 import { normalizeModelName } from "../names.ts";
 import { RegistryClient } from "../registry.ts";

@@ -18,7 +18,8 @@
  * @module
  */
 
-import { ConfigError, type LockMismatch } from "../errors/mod.ts";
+import { ConfigError } from "../errors/config_error.ts";
+import type { LockMismatch } from "../errors/lock_mismatch_error.ts";
 import { normalizeModelName, parseModelName, shortModelName } from "../names.ts";
 import { sanitizeText } from "../sanitize.ts";
 

@@ -5,7 +5,7 @@
  */
 
 import type { OllamaConfig } from "../config/schema.ts";
-import { OutdatedError } from "../errors/mod.ts";
+import { OutdatedError } from "../errors/outdated_error.ts";
 import type { EnsureOptions, StartupReport } from "./report.ts";
 import { requiredModel, Run } from "./run.ts";
 

@@ -9,7 +9,7 @@
  */
 
 import type { OllamaClient, OllamaModelInfo } from "../client.ts";
-import { OllamaError } from "../errors/mod.ts";
+import { OllamaError } from "../errors/ollama_error.ts";
 import type { OllamaManifestLayer } from "../events.ts";
 import { isModelAllowed } from "../names.ts";
 import type { ManifestLookup, RegistryClient } from "../registry.ts";

@@ -5,7 +5,8 @@
  */
 
 import type { OllamaConfig } from "../config/schema.ts";
-import { ModelMissingError, NotWhitelistedError } from "../errors/mod.ts";
+import { ModelMissingError } from "../errors/model_missing_error.ts";
+import { NotWhitelistedError } from "../errors/not_whitelisted_error.ts";
 import type { EnsureOptions, StartupReport } from "./report.ts";
 import { installedShort, Run } from "./run.ts";
 

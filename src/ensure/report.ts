@@ -6,7 +6,7 @@
  */
 
 import type { FetchLike } from "../client.ts";
-import type { OllamaError } from "../errors/mod.ts";
+import type { OllamaError } from "../errors/ollama_error.ts";
 import type { OllamaPullProgressReporter } from "../events.ts";
 import type { ProxyEnv } from "../proxy.ts";
 import type { RegistryClient } from "../registry.ts";

@@ -7,15 +7,20 @@
 
 import { OllamaClient, type OllamaModelInfo } from "../client.ts";
 import { type OllamaConfig, validateOllamaConfig } from "../config/schema.ts";
-import { OllamaError, ServerTooOldError } from "../errors/mod.ts";
-import { isCloudModel, normalizeModelName, parseModelName, shortModelName } from "../names.ts";
-import { formatBytes } from "../progress/format.ts";
-import { RegistryClient } from "../registry.ts";
+import { OllamaError } from "../errors/ollama_error.ts";
+import {
+  isCloudModel,
+  type ModelName,
+  normalizeModelName,
+  parseModelName,
+  shortModelName,
+} from "../names.ts";
+import type { RegistryClient } from "../registry.ts";
 import { sanitizeText } from "../sanitize.ts";
 import { callerAbort } from "../transport.ts";
 import { isOllamaCloudUrl, resolveBaseUrl } from "../url.ts";
 import { isVersionAtLeast } from "../version.ts";
-import { type Plan, planModels, type PlanPolicy } from "./plan.ts";
+import type { Plan, PlanPolicy } from "./plan.ts";
 import type { EnsureOptions, StartupLogEntry, StartupReport } from "./report.ts";
 
 /** A required model: the user's spelling, its normalized key, short form, and cloud-ness. */
@@ -146,9 +151,12 @@ export class Run {
     ask: "all" | "needed",
     policy: PlanPolicy = this.policy(prepared.config),
   ): Promise<Plan> {
+    // Planning, the registry and byte counts are loaded when something is to be pulled or
+    // compared, never for a check whose models are all there.
+    const { planModels } = await import("./plan.ts");
     const plan = await planModels({
       client: prepared.client,
-      registry: this.registry(prepared.config),
+      registry: await this.registry(prepared.config),
       required,
       installed: prepared.installed,
       policy,
@@ -163,16 +171,25 @@ export class Run {
     return plan;
   }
 
+  /** Whether a registry may be asked (it is not when turned off). */
+  get asksRegistry(): boolean {
+    return this.#options.registry !== false;
+  }
+
   /** The registry client, `undefined` when asking a registry is turned off. */
-  registry(config: OllamaConfig): RegistryClient | undefined {
+  async registry(config: OllamaConfig): Promise<RegistryClient | undefined> {
     if (this.#options.registry === false) return undefined;
-    return this.#registry ??= this.#options.registry ??
-      new RegistryClient({
-        fetch: this.#options.fetch,
-        signal: this.#options.signal,
-        insecure: config.insecure,
-        timeoutMs: config.timeoutSecs * 1000,
-      });
+    if (this.#registry === undefined) {
+      const { RegistryClient } = await import("../registry.ts");
+      this.#registry ??= this.#options.registry ??
+        new RegistryClient({
+          fetch: this.#options.fetch,
+          signal: this.#options.signal,
+          insecure: config.insecure,
+          timeoutMs: config.timeoutSecs * 1000,
+        });
+    }
+    return this.#registry;
   }
 
   /** Validates, connects, checks the version and lists the models; `undefined` when it failed. */
@@ -209,6 +226,7 @@ export class Run {
       settings.minVersion !== undefined && health.version !== null &&
       !isVersionAtLeast(health.version, settings.minVersion)
     ) {
+      const { ServerTooOldError } = await import("../errors/server_too_old_error.ts");
       const error = new ServerTooOldError(client.baseUrl, health.version, settings.minVersion);
       this.log("error", error.message);
       this.finish(error);
@@ -233,9 +251,14 @@ export class Run {
     });
     const byKey = new Map<string, OllamaModelInfo>();
     for (const info of models) {
-      const key = keyOrUndefined(info.name);
-      if (key === undefined) continue;
-      info.name = displayName(info.name);
+      let parsed: ModelName;
+      try {
+        parsed = parseModelName(info.name);
+      } catch {
+        continue; // A name no required model can match.
+      }
+      const key = normalizeModelName(parsed);
+      info.name = shortModelName(parsed);
       if (!byKey.has(key)) byKey.set(key, info);
     }
     return byKey;
@@ -245,6 +268,7 @@ export class Run {
   async announce(plan: Plan): Promise<void> {
     const acting = plan.entries.filter((e) => e.action === "pull" || e.action === "update");
     if (acting.length === 0) return;
+    const { formatBytes } = await import("../progress/format.ts");
     if (plan.downloadBytes !== null) {
       this.log(
         "info",
@@ -332,14 +356,6 @@ export function keyOrUndefined(name: string): string | undefined {
     return normalizeModelName(name);
   } catch {
     return undefined;
-  }
-}
-
-function displayName(name: string): string {
-  try {
-    return shortModelName(name);
-  } catch {
-    return sanitizeText(name, { maxLength: 200 });
   }
 }
 

@@ -8,16 +8,14 @@
  * @module
  */
 
-import { formatLock, type LockEntry, lockEntryFor, type OllamaLock } from "../../ensure/lock.ts";
-import { gpuShare } from "../../ensure/warm.ts";
-import { LockMismatchError } from "../../errors/lock_mismatch_error.ts";
+import { ensureOllamaReady } from "../../ensure/ensure.ts";
+import type { LockEntry, OllamaLock } from "../../ensure/lock.ts";
 import { OllamaError } from "../../errors/ollama_error.ts";
 import { shortModelName } from "../../names.ts";
-import { ensureOllamaReady } from "../../startup.ts";
 import { missingModelAdvice, type NoPullCause, noPullReason } from "../advice.ts";
 import { type CliCommand, type CliResult, type CommandContext, emptyResult } from "../command.ts";
 import { runHook } from "../hook_run.ts";
-import { type LockLocation, lockLocation, readLockFile, writeLockFile } from "../lock_file.ts";
+import type { LockLocation } from "../lock_file.ts";
 
 /** `ensure`: make the required models present, pulling what policy allows. */
 export const ensureCommand: CliCommand = {
@@ -61,11 +59,14 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
     autoPullOff: !config.autoPull,
     configSource: context.configSource,
   };
-  const location = flags.locked || flags.writeLock
-    ? lockLocation(flags.lock, context.configSource, context.cwd)
+  // The lock's code is loaded by runs that use a lock, warm-up's by runs that warm.
+  const locking = flags.locked || flags.writeLock
+    ? { ...await import("../lock_file.ts"), ...await import("../../ensure/lock.ts") }
     : undefined;
+  const location = locking?.lockLocation(flags.lock, context.configSource, context.cwd);
   let lock: OllamaLock | undefined;
-  if (flags.locked && location !== undefined) {
+  if (flags.locked && locking !== undefined && location !== undefined) {
+    const { lockEntryFor, readLockFile } = locking;
     const found = await readLockFile(location);
     if (found === undefined) return noLock(location);
     lock = found;
@@ -74,11 +75,13 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
       .filter((model) => lockEntryFor(found, model) === undefined);
     if (unlocked.length > 0) {
       const mismatches = unlocked.map((model) => ({ model, locked: null, installed: null }));
+      const { LockMismatchError } = await import("../../errors/lock_mismatch_error.ts");
       return emptyResult(new LockMismatchError(mismatches, location.shown));
     }
   }
   // `check` only looks: it never loads a model, whatever `warm` says.
   const warm = !check && (flags.warm || config.warm);
+  const warming = warm ? await import("../../ensure/warm.ts") : undefined;
   const { result, reports } = await runHook(context, {
     entry: ensureOllamaReady,
     config: { ...config, autoPull: config.autoPull && !flags.noPull && !check },
@@ -94,7 +97,8 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
     },
     describe(report, output) {
       for (const { model, loadMs, size, sizeVram } of report.warmed) {
-        output.info(`warmed ${model} in ${duration(loadMs)} (${gpuShare(size, sizeVram)})`);
+        const share = warming?.gpuShare(size, sizeVram);
+        output.info(`warmed ${model} in ${duration(loadMs)}${share ? ` (${share})` : ""}`);
       }
       return {
         ...(warm ? { warmed: report.warmed } : {}),
@@ -103,10 +107,11 @@ async function ensure(context: CommandContext, check: boolean): Promise<CliResul
       };
     },
   });
-  if (!flags.writeLock || location === undefined || result.error !== null) return result;
+  if (!flags.writeLock || locking === undefined || location === undefined) return result;
+  if (result.error !== null) return result;
   try {
     const models = lockedModels(reports);
-    await writeLockFile(location, formatLock(models));
+    await locking.writeLockFile(location, locking.formatLock(models));
     const count = Object.keys(models).length;
     context.output.info(`Wrote ${location.shown} (${count} model${count === 1 ? "" : "s"})`);
     return result;

@@ -8,7 +8,6 @@
  */
 
 import type { Plan } from "../../ensure/plan.ts";
-import { outdatedOllama } from "../../startup.ts";
 import type { CliCommand } from "../command.ts";
 import { runHook } from "../hook_run.ts";
 import type { Output } from "../output.ts";
@@ -22,6 +21,8 @@ export const outdatedCommand: CliCommand = {
   operandHint: "name required models with --model NAME",
   saysReady: false,
   async run(context) {
+    // Loaded by this command only, not by every run of the command line.
+    const { outdatedOllama } = await import("../../ensure/outdated_ollama.ts");
     const { result } = await runHook(context, {
       entry: outdatedOllama,
       config: context.config,

@@ -8,8 +8,6 @@
  */
 
 import type { Plan } from "../../ensure/plan.ts";
-import { formatBytes } from "../../progress/format.ts";
-import { planOllama } from "../../startup.ts";
 import { missingModelAdvice, type NoPullCause, noPullReason } from "../advice.ts";
 import type { CliCommand, PlanRow } from "../command.ts";
 import { runHook } from "../hook_run.ts";
@@ -24,6 +22,11 @@ export const planCommand: CliCommand = {
   operandHint: "name required models with --model NAME",
   saysReady: false,
   async run(context) {
+    // Loaded by this command only, not by every run of the command line.
+    const [{ planOllama }, { formatBytes }] = await Promise.all([
+      import("../../ensure/plan_ollama.ts"),
+      import("../../progress/format.ts"),
+    ]);
     const { config, flags } = context;
     const cause: NoPullCause = {
       check: false,
@@ -40,7 +43,7 @@ export const planCommand: CliCommand = {
         missingAdvice: (models) => missingModelAdvice(models, cause),
       },
       describe(report, output) {
-        if (report.plan !== null) sayPlan(report.plan, output);
+        if (report.plan !== null) sayPlan(report.plan, output, formatBytes);
         return {
           plan: (report.plan?.entries ?? []).map(({ model, action, downloadBytes, reason }) => ({
             model,
@@ -57,11 +60,12 @@ export const planCommand: CliCommand = {
 };
 
 /** One line per model (`qwen3:8b  pull  5.2 GB`), then the total. */
-function sayPlan(plan: Plan, output: Output): void {
+function sayPlan(plan: Plan, output: Output, formatBytes: (bytes: number) => string): void {
   const width = Math.max(0, ...plan.entries.map((entry) => entry.model.length));
   for (const entry of plan.entries) {
     output.line(
-      [entry.model.padEnd(width), entry.action.padEnd(7), detail(entry)].join("  ").trimEnd(),
+      [entry.model.padEnd(width), entry.action.padEnd(7), detail(entry, formatBytes)].join("  ")
+        .trimEnd(),
     );
   }
   const acting = plan.entries.filter((e) => e.action === "pull" || e.action === "update").length;
@@ -74,7 +78,10 @@ function sayPlan(plan: Plan, output: Output): void {
   );
 }
 
-function detail(entry: Omit<PlanRow, "host">): string {
+function detail(
+  entry: Omit<PlanRow, "host">,
+  formatBytes: (bytes: number) => string,
+): string {
   const acting = entry.action === "pull" || entry.action === "update";
   if (acting && entry.downloadBytes !== null) return formatBytes(entry.downloadBytes);
   return entry.reason ?? "";
