@@ -110,15 +110,14 @@ export async function ensureFleet(
   });
   const exitCode = fleetExitCode(reports.map((r) => r.exitCode));
   const decider = reports.find((r) => r.exitCode === exitCode && r.error !== null);
+  const missing = union(reports.map((r) => r.missing));
   return {
     ok: reports.every((r) => r.ok),
     exitCode,
     hosts: reports,
-    present: union(reports.map((r) => r.present)).filter((m) =>
-      !union(reports.map((r) => r.missing)).includes(m)
-    ),
+    present: union(reports.map((r) => r.present)).filter((m) => !missing.includes(m)),
     pulled: union(reports.map((r) => r.pulled)),
-    missing: union(reports.map((r) => r.missing)),
+    missing,
     error: decider?.error ?? null,
   };
 }
